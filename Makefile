@@ -1,0 +1,33 @@
+# The whole set-up: `make run` and `make test`. Everything installs into .venv.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint typecheck unit browser clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	@echo "==> installing dependencies into $(VENV)"
+	$(BIN)/pip install --quiet --progress-bar on -e '.[test]' 2>&1 | grep -v "^WARNING: Location" || true
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/livechat serve
+
+lint: install
+	$(BIN)/ruff check api engine workers tests bench
+	@mkdir -p build/typecheck/livechat
+	@for d in api engine workers; do ln -sfn ../../../$$d build/typecheck/livechat/$$d; done
+	cd build/typecheck && ../../$(BIN)/mypy --config-file ../../pyproject.toml -p livechat.api -p livechat.engine -p livechat.workers
+
+test: install lint
+	$(BIN)/python -m pytest -q tests
+
+clean:
+	rm -rf $(VENV) build *.egg-info

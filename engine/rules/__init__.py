@@ -1,0 +1,1 @@
+"""Rule files: validation, compilation, matching."""

@@ -1,0 +1,1 @@
+"""Live state in Redis: one module per noun."""

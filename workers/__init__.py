@@ -1,0 +1,1 @@
+"""RQ jobs that perform side effects."""
