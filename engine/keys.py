@@ -140,3 +140,80 @@ METRICS = f"{PREFIX}:metrics"  # hash of counters shared by all processes
 
 # --- RQ -----------------------------------------------------------------------------
 RQ_QUEUE = "livechat"
+
+
+def agent_rooms(agent_id: str) -> str:
+    """Set of the open rooms an agent serves (kept by the routing scripts)."""
+    return f"{PREFIX}:{ROUTING_TAG}:agent:{agent_id}:rooms"
+
+
+def department_agents_prefix() -> str:
+    """For Lua: department_agents(id) == prefix .. id .. ':agents'."""
+    return f"{PREFIX}:{ROUTING_TAG}:dept:"
+
+
+def agent_rooms_prefix() -> str:
+    """For Lua: agent_rooms(id) == prefix .. id .. ':rooms'."""
+    return f"{PREFIX}:{ROUTING_TAG}:agent:"
+
+
+def timer(name: str, scope_id: str) -> str:
+    """The live ticket of a named timer; cancelling deletes it, so a stale job finds no match."""
+    return f"{PREFIX}:timer:{name}:{scope_id}"
+
+
+def visitor_pending_messages(token: str) -> str:
+    """Trigger messages shown before the chat existed; they open its history."""
+    return f"{PREFIX}:visitor:{token}:pending"
+
+
+def agent_sockets(agent_id: str) -> str:
+    """How many consoles an agent has open (0 = disconnected)."""
+    return f"{PREFIX}:agent:{agent_id}:sockets"
+
+
+# --- webhook deliveries (workers/webhooks.py) ---------------------------------------
+# One hash tag: a delivery script touches the record, its chat's lane and the indexes at once.
+WEBHOOKS_TAG = "{webhooks}"
+WEBHOOK_DELIVERIES = f"{PREFIX}:{WEBHOOKS_TAG}:deliveries"  # zset: delivery id by creation (ms), the log
+WEBHOOK_PENDING = f"{PREFIX}:{WEBHOOKS_TAG}:pending"  # zset: deliveries not yet finished, by creation (ms)
+WEBHOOK_SWEEP_LOCK = f"{PREFIX}:{WEBHOOKS_TAG}:sweep"  # one recovery sweep at a time across workers
+
+
+def webhook_delivery(delivery_id: str) -> str:
+    """Hash: one delivery's record (type, lane, body, state, attempt count, next job)."""
+    return f"{PREFIX}:{WEBHOOKS_TAG}:delivery:{delivery_id}"
+
+
+def webhook_attempts(delivery_id: str) -> str:
+    """List of attempt JSON documents, oldest first."""
+    return f"{PREFIX}:{WEBHOOKS_TAG}:delivery:{delivery_id}:attempts"
+
+
+def webhook_lease(delivery_id: str) -> str:
+    """Held by the worker attempting the delivery now, so two jobs never POST it at once."""
+    return f"{PREFIX}:{WEBHOOKS_TAG}:delivery:{delivery_id}:lease"
+
+
+def webhook_lane(lane: str) -> str:
+    """List: a chat's deliveries in event order; only the head is attempted."""
+    return f"{PREFIX}:{WEBHOOKS_TAG}:lane:{lane}"
+
+
+# --- offline messages (api/integrations.py) -----------------------------------------
+OFFLINE_MESSAGES = f"{PREFIX}:offline"  # zset: offline message id by time (ms)
+
+
+def offline_message(message_id: str) -> str:
+    """String: the offline message JSON."""
+    return f"{PREFIX}:offline:{message_id}"
+
+
+def rate_limit(bucket: str, client: str, window: int) -> str:
+    """Counter of one client's requests to `bucket` in one fixed time window."""
+    return f"{PREFIX}:ratelimit:{bucket}:{client}:{window}"
+
+
+def webhook_delivery_prefix() -> str:
+    """For Lua: webhook_delivery(id) == prefix .. id (same hash tag as the lane it is read with)."""
+    return f"{PREFIX}:{WEBHOOKS_TAG}:delivery:"

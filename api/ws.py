@@ -1,0 +1,224 @@
+"""`/api/v1/livechat/ws`: one socket per visitor or agent console.
+
+A connection subscribes before it replays, and drops any room frame whose `seq` it has
+already sent, so a reconnect with `since` gets every missed frame exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from typing import Any
+
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from livechat.engine import keys
+from livechat.engine.dispatch import dispatch
+from livechat.engine.events import EventType, event
+from livechat.engine.realtime import Hub
+from livechat.engine.runtime import Runtime
+from livechat.engine.state import frames, rooms, routing, users, visitors
+
+HEARTBEAT_S = 25  # the contract allows at most 30 s between frames; proxies cut idle sockets at 60
+FOLLOW_PREFIXES = ('{"type":"agent"', '{"type":"room"', '{"type":"removed"')
+OUTBOX_LIMIT = 2000  # frames waiting for a slow client; past this it is cut and resumes with `since`
+CLOSE_UNAUTHORIZED, CLOSE_BAD_REQUEST, CLOSE_TOO_SLOW = 4401, 4400, 4008
+
+
+class Connection:
+    def __init__(self, ws: WebSocket, rt: Runtime, hub: Hub) -> None:
+        self.ws, self.rt, self.hub = ws, rt, hub
+        self.outbox: asyncio.Queue[str | None] = asyncio.Queue(OUTBOX_LIMIT)
+        self.sent_seq: dict[str, int] = {}  # room id -> highest seq delivered
+        self.channels: dict[str, str | None] = {}  # channel -> room id (None: not a room)
+        self.too_slow = False
+
+    def deliver(self, channel: str, data: str) -> None:
+        rid = self.channels.get(channel)
+        if rid is not None:
+            seq = _seq_of(data)
+            if seq is not None:
+                if seq <= self.sent_seq.get(rid, 0):
+                    return
+                if not data.startswith('{"type":"typing"'):
+                    self.sent_seq[rid] = seq
+        elif data.startswith(FOLLOW_PREFIXES):
+            # an assignment, a new chat or a transfer away: follow (or leave) that room
+            asyncio.get_running_loop().create_task(self.follow_from(data))
+            if data.startswith('{"type":"agent"'):
+                return  # the same frame arrives through the room itself, numbered
+        self._put(data)
+
+    def _put(self, data: str) -> None:
+        try:
+            self.outbox.put_nowait(data)
+        except asyncio.QueueFull:
+            self.too_slow = True
+            self.outbox.put_nowait(None) if not self.outbox.full() else None
+
+    async def follow_from(self, data: str) -> None:
+        frame = json.loads(data)
+        rid = frame.get("room_id") or frame.get("rid")
+        if not rid:
+            return
+        if frame["type"] == "removed":
+            await self.leave_room(rid)
+        else:
+            await self.join_room(rid, self.sent_seq.get(rid, 0))
+
+    async def join_room(self, rid: str, since: int) -> None:
+        channel = keys.room_channel(rid)
+        if channel in self.channels:
+            return
+        self.channels[channel] = rid
+        self.sent_seq.setdefault(rid, since)
+        await self.hub.subscribe(channel, self.deliver)
+        for data in await frames.since(self.rt.redis, keys.room_frames(rid), self.sent_seq[rid]):
+            self.deliver(channel, data)
+
+    async def leave_room(self, rid: str) -> None:
+        channel = keys.room_channel(rid)
+        if self.channels.pop(channel, None) is not None:
+            await self.hub.unsubscribe(channel, self.deliver)
+
+    async def listen(self, channel: str) -> None:
+        self.channels[channel] = None
+        await self.hub.subscribe(channel, self.deliver)
+
+    async def close(self) -> None:
+        for channel in list(self.channels):
+            await self.hub.unsubscribe(channel, self.deliver)
+        self.channels.clear()
+
+    async def write(self) -> None:
+        while True:
+            try:
+                data = await asyncio.wait_for(self.outbox.get(), HEARTBEAT_S)
+            except TimeoutError:
+                data = '{"type":"ping"}'
+            if data is None or self.too_slow:
+                await self.ws.close(CLOSE_TOO_SLOW, "Too far behind; reconnect with since")
+                return
+            await self.ws.send_text(data)
+
+
+def _seq_of(data: str) -> int | None:
+    """Frames end with `,"seq":N}` (the Lua scripts append it), so no parsing is needed."""
+    at = data.rfind('"seq":')
+    if at < 0:
+        return None
+    try:
+        return int(data[at + 6:-1])
+    except ValueError:
+        return None
+
+
+def _since(raw: str | None) -> dict[str, int] | int:
+    """`since=12` (the only or given room) or `since=rid1:12,rid2:7` (agents)."""
+    if not raw:
+        return 0
+    if ":" not in raw:
+        return int(raw)
+    out = {}
+    for part in raw.split(","):
+        rid, _, seq = part.partition(":")
+        out[rid] = int(seq)
+    return out
+
+
+async def endpoint(ws: WebSocket) -> None:
+    rt: Runtime = ws.state.rt
+    hub: Hub = ws.state.hub
+    await ws.accept()
+    q = ws.query_params
+    conn = Connection(ws, rt, hub)
+    try:
+        since = _since(q.get("since"))
+    except ValueError:
+        await ws.close(CLOSE_BAD_REQUEST, "since must be a number or rid:number pairs")
+        return
+    agent: users.User | None = None
+    if q.get("userId"):
+        agent = await users.authenticate(rt.redis, q["userId"], q.get("authToken", ""))
+        if agent is None:
+            await ws.close(CLOSE_UNAUTHORIZED, "Unauthorized")
+            return
+        ok = await _open_agent(conn, agent, since)
+    else:
+        ok = await _open_visitor(conn, q.get("token", ""), q.get("rid"), since)
+    if not ok:
+        return
+    writer = asyncio.create_task(conn.write())
+    try:
+        await _read(conn, agent)
+    finally:
+        writer.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await writer
+        await conn.close()
+        if agent is not None:
+            await _agent_gone(rt, agent)
+
+
+async def _open_visitor(conn: Connection, token: str, rid: str | None, since: dict[str, int] | int) -> bool:
+    rt = conn.rt
+    visitor = await visitors.get(rt.redis, token) if token else None
+    if visitor is None:
+        await conn.ws.close(CLOSE_UNAUTHORIZED, "Unknown visitor token")
+        return False
+    conn.token = token  # type: ignore[attr-defined]
+    await conn.listen(keys.visitor_channel(token))
+    if rid:
+        room = await rooms.get(rt.redis, rid)
+        if room is None or room["token"] != token:
+            await conn.ws.close(CLOSE_UNAUTHORIZED, "Not your room")
+            return False
+        start = since if isinstance(since, int) else since.get(rid, 0)
+        await conn.join_room(rid, start)
+    return True
+
+
+async def _open_agent(conn: Connection, agent: users.User, since: dict[str, int] | int) -> bool:
+    rt = conn.rt
+    await rt.redis.incr(keys.agent_sockets(agent.id))
+    await conn.listen(keys.agent_channel(agent.id))
+    await conn.listen(keys.AGENTS_CHANNEL)
+    for rid in await routing.agent_rooms(rt.redis, agent.id):
+        start = since.get(rid, 0) if isinstance(since, dict) else 0
+        await conn.join_room(rid, start)
+    return True
+
+
+async def _agent_gone(rt: Runtime, agent: users.User) -> None:
+    left = await rt.redis.decr(keys.agent_sockets(agent.id))
+    if left <= 0:
+        await rt.redis.delete(keys.agent_sockets(agent.id))
+        await dispatch(rt, event(EventType.AGENT_DISCONNECTED, agent_id=agent.id))
+
+
+async def _read(conn: Connection, agent: users.User | None) -> None:
+    while True:
+        try:
+            text = await conn.ws.receive_text()
+        except (WebSocketDisconnect, RuntimeError):
+            return
+        try:
+            frame: dict[str, Any] = json.loads(text)
+        except json.JSONDecodeError:
+            continue
+        if frame.get("type") == "typing" and isinstance(frame.get("rid"), str):
+            await _typing(conn, agent, frame["rid"], bool(frame.get("typing", True)))
+        elif frame.get("type") == "ping":
+            conn._put('{"type":"pong"}')
+
+
+async def _typing(conn: Connection, agent: users.User | None, rid: str, typing: bool) -> None:
+    if keys.room_channel(rid) not in conn.channels:
+        return  # only in a room this socket follows (its own chat, or one the agent serves)
+    who = {"agent_id": agent.id, "username": agent.username} if agent else {"visitor": True}
+    await frames.emit_ephemeral(conn.rt.redis, rid, {"type": "typing", "typing": typing, **who})
+
+
+routes = [WebSocketRoute("/api/v1/livechat/ws", endpoint)]

@@ -1,0 +1,120 @@
+"""The live state an event is judged against, and the facts rules see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from livechat.engine import keys
+from livechat.engine.jsonutil import now_ms
+from livechat.engine.runtime import Runtime
+from livechat.engine.state import departments, rooms, settings, users, visitors
+
+
+@dataclass
+class Context:
+    settings: dict[str, Any]
+    visitor: dict[str, Any] | None = None
+    room: dict[str, Any] | None = None
+    department: dict[str, Any] | None = None
+    agent: users.User | None = None
+    agent_load: int = 0
+    available_agents: int = 0
+    queue_length: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rid(self) -> str | None:
+        return self.room["_id"] if self.room else None
+
+    @property
+    def token(self) -> str | None:
+        if self.visitor:
+            return str(self.visitor["token"])
+        return str(self.room["token"]) if self.room else None
+
+
+async def load(rt: Runtime, *, token: str | None = None, rid: str | None = None,
+               agent_id: str | None = None, department_id: str | None = None) -> Context:
+    """Read what the rules may ask about in two round trips."""
+    pipe = rt.redis.pipeline()
+    pipe.hgetall(keys.SETTINGS)
+    pipe.scard(keys.AVAILABLE_AGENTS)
+    pipe.zcard(keys.QUEUE)
+    if rid:
+        rooms.queue_reads(pipe, rid)
+    results = await pipe.execute()
+    ctx = Context(settings=settings.decode(results[0]), available_agents=int(results[1]),
+                  queue_length=int(results[2]))
+    if rid:
+        ctx.room = rooms.from_reads(*results[3:6])
+    if ctx.room:
+        token = token or ctx.room["token"]
+        department_id = department_id or ctx.room["department"] or None
+        agent_id = agent_id or ctx.room["servedBy"]
+    pipe = rt.redis.pipeline()
+    pipe.hgetall(keys.visitor(token or "\x00"))
+    pipe.hgetall(keys.department(department_id or "\x00"))
+    pipe.hgetall(keys.user(agent_id or "\x00"))
+    pipe.hget(keys.AGENT_LOAD, agent_id or "\x00")
+    raw_visitor, raw_department, raw_agent, raw_load = await pipe.execute()
+    if raw_visitor:
+        ctx.visitor = visitors.decode(raw_visitor)
+        if not department_id and ctx.visitor["department"]:
+            ctx.department = await departments.get(rt.redis, ctx.visitor["department"])
+    if raw_department and department_id:
+        ctx.department = departments.decode(department_id, raw_department)
+    if raw_agent and agent_id:
+        ctx.agent = users.decode(agent_id, raw_agent)
+        ctx.agent_load = int(raw_load or 0)
+    return ctx
+
+
+def max_chats(ctx: Context, department: dict[str, Any] | None = None) -> int:
+    department = department or ctx.department
+    if department and int(department.get("maxNumberSimultaneousChat") or 0) > 0:
+        return int(department["maxNumberSimultaneousChat"])
+    return int(ctx.settings.get("Livechat_max_chats_per_agent") or 0)
+
+
+def facts(ctx: Context, event: dict[str, Any]) -> dict[str, Any]:
+    now = now_ms()
+    out: dict[str, Any] = {
+        "event": event,
+        "settings": {
+            **{k: v for k, v in ctx.settings.items() if isinstance(v, bool | int | float | str)},
+            "online": ctx.available_agents > 0, "agents_available": ctx.available_agents,
+            "queue_length": ctx.queue_length,
+        },
+    }
+    if ctx.visitor:
+        v = ctx.visitor
+        out["visitor"] = {
+            "token": v["token"], "name": v["name"], "email": v["email"], "phone": v["phone"],
+            "department": v["department"], "registered": bool(v["name"] or v["email"]),
+            "time_on_site": max(0, (now - v["firstSeen"]) // 1000) if v["firstSeen"] else 0,
+            "custom_fields": v["livechatData"],
+            "has_open_chat": bool(ctx.room and ctx.room["open"]),
+        }
+    if ctx.room:
+        r = ctx.room
+        out["chat"] = {
+            "id": r["_id"], "code": r["code"], "status": r["status"], "department": r["department"],
+            "agent_id": r["servedBy"] or "", "messages": r["msgs"], "visitor_messages": r["visitorMsgs"],
+            "agent_messages": r["agentMsgs"], "tags": r["tags"],
+            "idle_seconds": max(0, (now - r["lastMessageAt"]) // 1000),
+            "age_seconds": max(0, (now - r["ts"]) // 1000), "custom_fields": r["livechatData"],
+        }
+        if not r["department"]:
+            del out["chat"]["department"]
+    if ctx.department:
+        d = ctx.department
+        out["department"] = {
+            "id": d["_id"], "name": d["name"], "enabled": d["enabled"],
+            "request_tag_before_closing": d["requestTagBeforeClosingChat"],
+            "max_chats_per_agent": d["maxNumberSimultaneousChat"],
+        }
+    if ctx.agent:
+        out["agent"] = {"id": ctx.agent.id, "username": ctx.agent.username, "status": ctx.agent.status,
+                        "load": ctx.agent_load}
+    return out

@@ -1,0 +1,192 @@
+"""Rooms (chats): the record, its messages, and where it stands in routing.
+
+Status is not stored on the room: a room is `closed` once closed, otherwise `taken`
+while the routing assignment exists and `queued` while it waits in the queue
+(engine/state/routing.py owns those keys), so the two can never disagree.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from redis.asyncio import Redis
+
+from livechat.engine import keys
+from livechat.engine.jsonutil import iso, new_id, now_ms
+from livechat.engine.state.frames import FRAMES_KEPT, _open
+from livechat.engine.state.lua import Lua
+
+QUEUED, TAKEN, CLOSED, NEW = "queued", "taken", "closed", "new"
+
+# Appends a message unless its client id was seen (then returns the stored one) or the
+# room is closed; numbers it, keeps and publishes its frame in the same step.
+_APPEND = Lua("""
+if ARGV[1] ~= '' then
+  local prev = redis.call('HGET', KEYS[1], ARGV[1])
+  if prev then return {0, prev, 0} end
+end
+if redis.call('HGET', KEYS[5], 'open') ~= '1' then return {-1, '', 0} end
+local seq = redis.call('INCR', KEYS[3])
+redis.call('RPUSH', KEYS[2], ARGV[2])
+if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+redis.call('HSET', KEYS[5], 'lastMessageAt', ARGV[5])
+redis.call('HINCRBY', KEYS[5], 'msgs', 1)
+redis.call('HINCRBY', KEYS[5], ARGV[7], 1)
+local frame = ARGV[4] .. ',"message":' .. ARGV[2] .. ',"seq":' .. seq .. '}'
+redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[6], seq .. '-0', 'f', frame)
+redis.call('PUBLISH', ARGV[3], frame)
+return {1, ARGV[2], seq}
+""")
+
+
+def _decode(raw: dict[bytes, bytes]) -> dict[str, Any]:
+    d = {k.decode(): v.decode() for k, v in raw.items()}
+    return {
+        "_id": d["_id"], "code": int(d.get("code", 0)), "token": d.get("token", ""),
+        "visitorId": d.get("visitorId", ""), "visitorUsername": d.get("visitorUsername", ""),
+        "visitorName": d.get("visitorName", ""), "department": d.get("department", ""),
+        "ts": int(d.get("ts", 0)), "lastMessageAt": int(d.get("lastMessageAt", d.get("ts", 0))),
+        "msgs": int(d.get("msgs", 0)), "visitorMsgs": int(d.get("visitorMsgs", 0)),
+        "agentMsgs": int(d.get("agentMsgs", 0)), "open": d.get("open") == "1",
+        "closedAt": int(d["closedAt"]) if d.get("closedAt") else None, "closer": d.get("closer", ""),
+        "closedBy": d.get("closedBy", ""), "comment": d.get("comment", ""),
+        "tags": json.loads(d.get("tags", "[]")), "livechatData": json.loads(d.get("livechatData", "{}")),
+        "label": d.get("label", ""), "topic": d.get("topic", ""), "servedBy": None, "status": NEW,
+    }
+
+
+async def create(redis: Redis, visitor: dict[str, Any], department: str) -> dict[str, Any]:
+    rid = new_id()
+    code = await redis.hincrby(keys.COUNTERS, "room_code", 1)
+    ts = now_ms()
+    pipe = redis.pipeline()
+    pipe.hset(keys.room(rid), mapping={
+        "_id": rid, "code": code, "token": visitor["token"], "visitorId": visitor["_id"],
+        "visitorUsername": visitor["username"], "visitorName": visitor["name"],
+        "department": department, "ts": ts, "lastMessageAt": ts, "open": "1", "msgs": 0,
+    })
+    pipe.zadd(keys.ROOMS, {rid: ts})
+    pipe.sadd(keys.OPEN_ROOMS, rid)
+    pipe.zadd(keys.visitor_rooms(visitor["token"]), {rid: ts})
+    await pipe.execute()
+    room = await get(redis, rid)
+    assert room is not None
+    return room
+
+
+async def get(redis: Redis, rid: str) -> dict[str, Any] | None:
+    found = await get_many(redis, [rid])
+    return found[0] if found else None
+
+
+def queue_reads(pipe: Any, rid: str) -> None:
+    """Add the three reads `from_reads` needs to a pipeline."""
+    pipe.hgetall(keys.room(rid))
+    pipe.hget(keys.ASSIGNMENTS, rid)
+    pipe.zscore(keys.QUEUE, rid)
+
+
+def from_reads(raw: dict[bytes, bytes], agent: bytes | None, queued: float | None) -> dict[str, Any] | None:
+    if not raw:
+        return None
+    room = _decode(raw)
+    if not room["open"]:
+        room["status"] = CLOSED
+    elif agent:
+        room["status"], room["servedBy"] = TAKEN, agent.decode()
+    elif queued is not None:
+        room["status"] = QUEUED
+    return room
+
+
+async def get_many(redis: Redis, rids: list[str]) -> list[dict[str, Any]]:
+    """Rooms with their live status and serving agent, read in one round trip."""
+    pipe = redis.pipeline()
+    for rid in rids:
+        queue_reads(pipe, rid)
+    results = await pipe.execute() if rids else []
+    found = (from_reads(*results[i:i + 3]) for i in range(0, len(results), 3))
+    return [room for room in found if room is not None]
+
+
+async def update(redis: Redis, rid: str, values: dict[str, Any]) -> None:
+    mapping = {k: json.dumps(v) if isinstance(v, list | dict) else str(v) for k, v in values.items()}
+    await redis.hset(keys.room(rid), mapping=mapping)
+
+
+async def mark_closed(redis: Redis, rid: str, closer: str, closed_by: str, comment: str,
+                      tags: list[str] | None) -> bool:
+    """Close once; False when it was already closed."""
+    key = keys.room(rid)
+    if await redis.hget(key, "open") != b"1":
+        return False
+    values: dict[str, Any] = {"open": "0", "closedAt": now_ms(), "closer": closer, "closedBy": closed_by,
+                              "comment": comment}
+    if tags is not None:
+        values["tags"] = json.dumps(tags)
+    pipe = redis.pipeline()
+    pipe.hset(key, mapping=values)
+    pipe.srem(keys.OPEN_ROOMS, rid)
+    await pipe.execute()
+    return True
+
+
+def make_message(rid: str, msg: str, user: dict[str, Any], message_id: str | None = None,
+                 token: str | None = None, kind: str | None = None) -> dict[str, Any]:
+    ts = now_ms()
+    message: dict[str, Any] = {
+        "_id": message_id or new_id(), "rid": rid, "msg": msg, "ts": iso(ts),
+        "u": {"_id": user["_id"], "username": user["username"], "name": user.get("name", "")},
+        "_updatedAt": iso(ts),
+    }
+    if token:
+        message["token"] = token
+    if kind:
+        message["t"] = kind
+    return message
+
+
+async def append_message(redis: Redis, message: dict[str, Any], client_id: str | None,
+                         counter: str) -> tuple[str, dict[str, Any], int]:
+    """Store and publish; returns (outcome, message, seq) with outcome `new`, `duplicate` or `closed`.
+
+    `counter` is the room field counting this sender's messages (`visitorMsgs`, `agentMsgs`).
+    """
+    rid = message["rid"]
+    body = json.dumps(message, separators=(",", ":"))
+    head = _open({"type": "message", "rid": rid})
+    code, stored, seq = await _APPEND(
+        redis,
+        [keys.room_message_ids(rid), keys.room_messages(rid), keys.room_seq(rid), keys.room_frames(rid),
+         keys.room(rid)],
+        [client_id or "", body, keys.room_channel(rid), head, now_ms(), FRAMES_KEPT, counter],
+    )
+    if code == -1:
+        return "closed", message, 0
+    return ("new" if code == 1 else "duplicate"), json.loads(stored), int(seq)
+
+
+async def history(redis: Redis, rid: str, limit: int, before_ms: int | None = None) -> list[dict[str, Any]]:
+    """Newest first, at most `limit`, only messages older than `before_ms` when given."""
+    raw = await redis.lrange(keys.room_messages(rid), 0, -1)
+    messages = [json.loads(m) for m in raw]
+    if before_ms is not None:
+        messages = [m for m in messages if _ms(m["ts"]) < before_ms]
+    return list(reversed(messages))[:limit]
+
+
+def _ms(ts: str) -> int:
+    from livechat.engine.jsonutil import parse_iso_ms
+
+    return parse_iso_ms(ts)
+
+
+async def list_rooms(redis: Redis, offset: int, count: int) -> tuple[list[dict[str, Any]], int]:
+    total = int(await redis.zcard(keys.ROOMS))
+    rids = [r.decode() for r in await redis.zrevrange(keys.ROOMS, 0, -1)]
+    return await get_many(redis, rids), total
+
+
+def dumps(message: dict[str, Any]) -> str:
+    return json.dumps(message, separators=(",", ":"))

@@ -1,0 +1,67 @@
+"""Global settings: one Redis hash of JSON values, with defaults for everything unset."""
+
+import json
+from typing import Any
+
+from redis.asyncio import Redis
+
+from livechat.engine import keys
+
+DEFAULTS: dict[str, Any] = {
+    "Livechat_enabled": True,
+    "Livechat_routing_method": "round_robin",
+    # 0 = no limit on simultaneous chats per agent
+    "Livechat_max_chats_per_agent": 0,
+    # seconds a chat waits for its agent to come back before it returns to the queue
+    "Livechat_agent_grace_seconds": 60,
+    # 0 = never close a chat for visitor inactivity
+    "Livechat_visitor_inactivity_close_seconds": 0,
+    "Livechat_request_comment_when_closing_conversation": False,
+    "Livechat_webhookUrl": "",
+    "Livechat_secret_token": "",
+    "Livechat_http_timeout": 5000,
+    "Livechat_webhook_on_start": False,
+    "Livechat_webhook_on_chat_queued": False,
+    "Livechat_webhook_on_chat_taken": False,
+    "Livechat_webhook_on_forward": False,
+    "Livechat_webhook_on_close": False,
+    "Livechat_webhook_on_offline_msg": False,
+    "Livechat_webhook_on_visitor_message": False,
+    "Livechat_webhook_on_agent_message": False,
+    "Livechat_webhook_on_capture": False,
+    # a webhook that did not get a 200 is tried again this many times (SPEC §6: 10) ...
+    "Livechat_webhook_retries": 10,
+    # ... this many seconds apart (SPEC §6: 10; the RQ scheduler has 1 s resolution)
+    "Livechat_webhook_retry_delay": 10,
+    # outgoing mail (offline messages, transcripts); no host = no mail
+    "SMTP_Host": "",
+    "SMTP_Port": 587,
+    "SMTP_Username": "",
+    "SMTP_Password": "",
+    # "starttls" (port 587), "tls" (implicit TLS, port 465) or "none" (a local relay)
+    "SMTP_Security": "starttls",
+    "From_Email": "",
+}
+
+
+async def load(redis: Redis) -> dict[str, Any]:
+    stored = await redis.hgetall(keys.SETTINGS)
+    merged = dict(DEFAULTS)
+    merged.update({k.decode(): json.loads(v) for k, v in stored.items()})
+    return merged
+
+
+def decode(stored: dict[bytes, bytes]) -> dict[str, Any]:
+    merged = dict(DEFAULTS)
+    merged.update({k.decode(): json.loads(v) for k, v in stored.items()})
+    return merged
+
+
+async def get(redis: Redis, name: str) -> Any:
+    raw = await redis.hget(keys.SETTINGS, name)
+    return json.loads(raw) if raw is not None else DEFAULTS.get(name)
+
+
+async def put(redis: Redis, values: dict[str, Any]) -> None:
+    if values:
+        await redis.hset(keys.SETTINGS, mapping={k: json.dumps(v) for k, v in values.items()})
