@@ -7,6 +7,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from livechat.api import inputs
+from livechat.api.openapi import documented
 from livechat.api.errors import ApiError, forbidden, ok, unauthorized
 from livechat.engine.runtime import Runtime
 from livechat.engine.state import users
@@ -47,7 +48,9 @@ async def require_agent(request: Request) -> User:
     return await require(request, AGENT_ROLES)
 
 
+@documented(request="login")
 async def login(request: Request) -> JSONResponse:
+    """Log in with a username and password; answers the `X-User-Id`/`X-Auth-Token` pair."""
     data = await inputs.body(request, "login")
     username = data.get("user") or data.get("username") or ""
     found = await users.login(runtime(request).redis, username, data["password"])
@@ -57,12 +60,14 @@ async def login(request: Request) -> JSONResponse:
     return JSONResponse({"status": "success", "data": {"userId": user.id, "authToken": token, "me": user.public()}})
 
 
+@documented()
 async def logout(request: Request) -> JSONResponse:
     user = await current_user(request)
     await users.logout(runtime(request).redis, user.id, request.headers["x-auth-token"])
     return JSONResponse({"status": "success", "data": {"message": "You've been logged out!"}})
 
 
+@documented()
 async def me(request: Request) -> JSONResponse:
     user = await current_user(request)
     return ok(**user.public())

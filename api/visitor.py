@@ -118,8 +118,14 @@ async def get_room(request: Request) -> JSONResponse:
     for existing in await rooms.get_many(rt.redis, (await visitors.room_ids(rt.redis, token))[:5]):
         if existing["open"]:
             return ok(room=views.room(existing), newRoom=False)
-    room = await chat.request_chat(rt, visitor, visitor["department"])
+    room = await chat.request_chat(rt, visitor, visitor["department"] or await _sole_department(rt))
     return ok(room=views.room(room), newRoom=True)
+
+
+async def _sole_department(rt: Runtime) -> str:
+    """With exactly one department, every chat is its chat (the widget shows no select)."""
+    enabled = [d for d in await departments.list_all(rt.redis) if d["enabled"]]
+    return str(enabled[0]["_id"]) if len(enabled) == 1 else ""
 
 
 @documented(request="visitor-message")

@@ -34,16 +34,19 @@ class Connection:
         self.sent_seq: dict[str, int] = {}  # room id -> highest seq delivered
         self.channels: dict[str, str | None] = {}  # channel -> room id (None: not a room)
         self.too_slow = False
+        self.joining: dict[str, list[str]] = {}  # room id -> live frames held until its replay is done
 
     def deliver(self, channel: str, data: str) -> None:
         rid = self.channels.get(channel)
-        if rid is not None:
+        if rid is not None and rid in self.joining:
+            self.joining[rid].append(data)
+            return
+        if rid is not None and not data.startswith('{"type":"typing"'):  # typing is not numbered
             seq = _seq_of(data)
             if seq is not None:
                 if seq <= self.sent_seq.get(rid, 0):
                     return
-                if not data.startswith('{"type":"typing"'):
-                    self.sent_seq[rid] = seq
+                self.sent_seq[rid] = seq
         elif data.startswith(FOLLOW_PREFIXES):
             # an assignment, a new chat or a transfer away: follow (or leave) that room
             asyncio.get_running_loop().create_task(self.follow_from(data))
@@ -74,8 +77,13 @@ class Connection:
             return
         self.channels[channel] = rid
         self.sent_seq.setdefault(rid, since)
-        await self.hub.subscribe(channel, self.deliver)
-        for data in await frames.since(self.rt.redis, keys.room_frames(rid), self.sent_seq[rid]):
+        self.joining[rid] = []
+        try:
+            await self.hub.subscribe(channel, self.deliver)
+            missed = await frames.since(self.rt.redis, keys.room_frames(rid), self.sent_seq[rid])
+        finally:
+            held = self.joining.pop(rid)
+        for data in [*missed, *held]:  # numbered frames already sent are dropped by seq
             self.deliver(channel, data)
 
     async def leave_room(self, rid: str) -> None:
@@ -150,6 +158,7 @@ async def endpoint(ws: WebSocket) -> None:
         ok = await _open_visitor(conn, q.get("token", ""), q.get("rid"), since)
     if not ok:
         return
+    await ws.send_text('{"type":"ready"}')  # subscribed: from here on nothing is missed
     writer = asyncio.create_task(conn.write())
     try:
         await _read(conn, agent)

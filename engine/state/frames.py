@@ -54,7 +54,7 @@ async def emit_visitor(redis: Redis, token: str, frame: dict[str, Any]) -> int:
 
 async def emit_ephemeral(redis: Redis, rid: str, frame: dict[str, Any]) -> None:
     """A frame nobody needs after the fact (typing): published, not kept, seq not advanced."""
-    await _EPHEMERAL(redis, [keys.room_seq(rid)], [keys.room_channel(rid), _open({"rid": rid, **frame})])
+    await _EPHEMERAL(redis, [keys.room_seq(rid)], [keys.room_channel(rid), _open({"type": frame["type"], "rid": rid, **frame})])
 
 
 async def since(redis: Redis, stream_key: str, seq: int) -> list[str]:
