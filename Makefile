@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck unit browser clean
+.PHONY: install run test lint browser-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,12 @@ lint: install
 	@for d in api engine workers; do ln -sfn ../../../$$d build/typecheck/livechat/$$d; done
 	cd build/typecheck && ../../$(BIN)/mypy --config-file ../../pyproject.toml -p livechat.api -p livechat.engine -p livechat.workers
 
-test: install lint
+test: install lint browser-deps
 	$(BIN)/python -m pytest -q tests
+
+# the browser tests drive the system Chromium; never a downloaded browser
+browser-deps:
+	@command -v chromium >/dev/null || (echo "==> installing chromium (Debian package)" && apt-get update && apt-get install -y chromium)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -176,10 +176,12 @@ async def close_by_user(request: Request) -> JSONResponse:
         raise bad_request("rid", "This chat is already closed", "error-room-closed")
     ctx = await context.load(rt, rid=room["_id"])
     comment = (data.get("comment") or "").strip()
-    if ctx.settings.get("Livechat_request_comment_when_closing_conversation") and not comment:
+    department = ctx.department
+    comment_required = ctx.settings.get("Livechat_request_comment_when_closing_conversation") or (
+        department and department.get("requestCommentBeforeClosingChat"))
+    if comment_required and not comment:
         raise bad_request("comment", "A closing comment is required", "error-comment-is-required")
     tags = data.get("tags")
-    department = ctx.department
     if department and department["requestTagBeforeClosingChat"] and not tags:
         raise bad_request("tags", "Tags must be assigned before closing this chat",
                           "error-tags-must-be-assigned-before-closing-chat")
@@ -218,7 +220,20 @@ async def forward(request: Request) -> JSONResponse:
     return ok()
 
 
+@documented()
+async def transfer_targets(request: Request) -> JSONResponse:
+    """Who an agent can hand a chat to: the other agents (with availability) and the departments."""
+    user = await require_agent(request)
+    rt = runtime(request)
+    agents = [a for a in await users.with_role(rt.redis, "livechat-agent") if a.id != user.id]
+    found = [d for d in await departments.list_all(rt.redis) if d["enabled"]]
+    return ok(agents=[{"_id": a.id, "username": a.username, "name": a.name, "statusLivechat": a.status}
+                      for a in agents],
+              departments=[{"_id": d["_id"], "name": d["name"]} for d in found])
+
+
 routes = [
+    Route("/api/v1/livechat/transfer.targets", transfer_targets, methods=["GET"]),
     Route("/api/v1/livechat/agent.status", agent_status, methods=["POST"]),
     Route("/api/v1/chat.sendMessage", send_message, methods=["POST"]),
     Route("/api/v1/livechat/rooms", list_rooms, methods=["GET"]),

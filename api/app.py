@@ -9,6 +9,8 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
+from starlette.types import Message
+
 import redis as sync_redis
 from redis.asyncio import Redis
 from starlette.applications import Starlette
@@ -39,7 +41,7 @@ class CountRequests:
             await self.app(scope, receive, send)
             return
 
-        async def counting_send(message: dict[str, Any]) -> None:
+        async def counting_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 COUNTS[f"http_{message['status'] // 100}xx"] += 1
             await send(message)
@@ -56,7 +58,7 @@ async def _flush_counts(redis: Redis) -> None:
         if COUNTS:
             pending = dict(COUNTS)
             COUNTS.clear()
-            pipe = redis.pipeline()
+            pipe = redis.pipeline(transaction=False)
             for name, value in pending.items():
                 pipe.hincrby(keys.METRICS, name, value)
             await pipe.execute()

@@ -7,8 +7,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from livechat.api import inputs
-from livechat.api.openapi import documented
 from livechat.api.errors import ApiError, forbidden, ok, unauthorized
+from livechat.api.openapi import documented
 from livechat.engine.runtime import Runtime
 from livechat.engine.state import users
 from livechat.engine.state.users import User

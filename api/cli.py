@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 DEFAULT_PORT = 3000
@@ -24,7 +25,7 @@ def _uvicorn_server() -> type:
         worker and Redis; here a signal only asks the server to stop."""
 
         @contextlib.contextmanager
-        def capture_signals(self):  # type: ignore[no-untyped-def]
+        def capture_signals(self) -> Iterator[None]:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(sig, self.handle_exit)
             yield

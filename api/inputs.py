@@ -25,7 +25,7 @@ def schema(name: str) -> dict[str, Any]:
 @cache
 def _validator(name: str) -> jsonschema.protocols.Validator:
     cls = jsonschema.validators.validator_for(schema(name))
-    return cls(schema(name), format_checker=cls.FORMAT_CHECKER)  # type: ignore[no-any-return]
+    return cls(schema(name), format_checker=cls.FORMAT_CHECKER)
 
 
 def _field_name(error: jsonschema.ValidationError) -> str:

@@ -8,6 +8,10 @@ import time
 import uuid
 from typing import Any
 
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
 from livechat.api import inputs
 from livechat.api.auth import require_manager, runtime
 from livechat.api.errors import ApiError, bad_request, not_found, ok
@@ -20,9 +24,6 @@ from livechat.engine.state import appearance, departments, offline, rooms, setti
 from livechat.workers import delivery_store, http, payloads, webhooks
 from livechat.workers import email as email_worker
 from livechat.workers.deliveries import MASK, headers, mask
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
 
 # Request body key (omnichannel/integrations) -> setting it writes.
 INTEGRATION_SETTINGS = {
@@ -137,7 +138,7 @@ async def redeliver(request: Request) -> JSONResponse:
 async def _rate_limit(rt: Runtime, bucket: str, client: str, limit: int, window_s: int) -> None:
     window = int(time.time()) // window_s
     key = keys.rate_limit(bucket, client, window)
-    pipe = rt.redis.pipeline()
+    pipe = rt.redis.pipeline(transaction=False)
     pipe.incr(key)
     pipe.expire(key, window_s)
     used, _ = await pipe.execute()

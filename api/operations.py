@@ -17,7 +17,7 @@ async def info(request: Request) -> JSONResponse:
 async def metrics(request: Request) -> PlainTextResponse:
     """Prometheus text format; counters are shared by every API process through Redis."""
     redis = runtime(request).redis
-    pipe = redis.pipeline()
+    pipe = redis.pipeline(transaction=False)
     pipe.hgetall(keys.METRICS)
     pipe.scard(keys.OPEN_ROOMS)
     pipe.zcard(keys.QUEUE)

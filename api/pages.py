@@ -22,7 +22,7 @@ LOADER_MAX_AGE_S = 3600  # sites pick up a new loader within the hour; it is tin
 ASSET_DIRS = ("shared", "widget", "agent", "demo")  # served under /assets/<dir>/
 # A public URL we put inside a <script>: scheme, host, optional port and path, nothing that could
 # close the string or the tag.
-SAFE_URL = re.compile(r"^https?://[A-Za-z0-9.\-]+(:\d+)?(/[A-Za-z0-9._~\-/]*)?$")
+SAFE_URL = re.compile(r"^https?://([A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\])(:\d+)?(/[A-Za-z0-9._~\-/]*)?$")
 
 
 class WebAssets(StaticFiles):

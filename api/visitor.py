@@ -68,8 +68,12 @@ async def register_visitor(request: Request) -> JSONResponse:
     values["department"] = department if data.get("department") is not None else None
     values["ip"] = request.headers.get("x-real-ip") or (request.client.host if request.client else "")
     values["userAgent"] = request.headers.get("user-agent", "")
-    custom = {str(f["key"]): str(f["value"]) for f in data.get("customFields", [])}
-    visitor, created = await visitors.register(rt.redis, data["token"], values, custom or None)
+    visitor, created = await visitors.register(rt.redis, data["token"], values)
+    if data.get("customFields"):  # known visitor fields only, unchecked: Rocket.Chat's rule here
+        from livechat.engine.state import custom_fields
+
+        await custom_fields.set_from_registration(rt.redis, data["token"], data["customFields"])
+        visitor = await _visitor(rt, data["token"])
     if created or data.get("name") or data.get("email"):
         from livechat.engine.dispatch import dispatch
         from livechat.engine.events import EventType, event

@@ -44,7 +44,7 @@ async def build_config(rt: Runtime, token: str | None) -> dict[str, Any]:
             "showAgentInfo": look["Livechat_show_agent_info"],
             "showAgentEmail": look["Livechat_show_agent_email"],
             "allowVisitorsToCloseConversation": look["Omnichannel_allow_visitors_to_close_conversation"],
-            "transcript": True,
+            "transcript": bool(current.get("SMTP_Host")),  # no mail server, no transcript button
         },
         "theme": {
             "title": look["Livechat_title"], "color": look["Livechat_title_color"],

@@ -155,7 +155,12 @@ async def endpoint(ws: WebSocket) -> None:
             return
         ok = await _open_agent(conn, agent, since)
     else:
-        ok = await _open_visitor(conn, q.get("token", ""), q.get("rid"), since)
+        try:
+            visitor_since = int(q.get("vsince") or 0)
+        except ValueError:
+            await ws.close(CLOSE_BAD_REQUEST, "vsince must be a number")
+            return
+        ok = await _open_visitor(conn, q.get("token", ""), q.get("rid"), since, visitor_since)
     if not ok:
         return
     await ws.send_text('{"type":"ready"}')  # subscribed: from here on nothing is missed
@@ -171,14 +176,18 @@ async def endpoint(ws: WebSocket) -> None:
             await _agent_gone(rt, agent)
 
 
-async def _open_visitor(conn: Connection, token: str, rid: str | None, since: dict[str, int] | int) -> bool:
+async def _open_visitor(conn: Connection, token: str, rid: str | None, since: dict[str, int] | int,
+                        visitor_since: int = 0) -> bool:
     rt = conn.rt
     visitor = await visitors.get(rt.redis, token) if token else None
     if visitor is None:
         await conn.ws.close(CLOSE_UNAUTHORIZED, "Unknown visitor token")
         return False
-    conn.token = token  # type: ignore[attr-defined]
     await conn.listen(keys.visitor_channel(token))
+    # visitor-level frames (trigger messages) published before this socket existed
+    for data in await frames.since(rt.redis, keys.visitor_frames(token), visitor_since):
+        if not data.startswith('{"type":"room"'):  # an old chat's announcement is history, not news
+            conn._put(data)
     if rid:
         room = await rooms.get(rt.redis, rid)
         if room is None or room["token"] != token:

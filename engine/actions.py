@@ -13,7 +13,7 @@ from livechat.engine import chat, keys
 from livechat.engine.context import Context, max_chats
 from livechat.engine.events import EventType, event
 from livechat.engine.runtime import Runtime
-from livechat.engine.state import frames, rooms, routing, timers, users
+from livechat.engine.state import custom_fields, frames, rooms, routing, timers, triggers, users, visitors
 
 Event = dict[str, Any]
 Action = Callable[[Runtime, Context, Event, dict[str, Any]], Awaitable[list[Event]]]
@@ -171,6 +171,7 @@ async def email(rt: Runtime, ctx: Context, ev: Event, params: dict[str, Any]) ->
 
 
 async def send_message(rt: Runtime, ctx: Context, ev: Event, params: dict[str, Any]) -> list[Event]:
+    """Into the open chat; before there is one, to the visitor's channel, kept for the chat to come."""
     sender = params.get("sender", "system")
     if sender == "custom":
         author = {"_id": "trigger", "username": params.get("name") or "Support", "name": params.get("name", "")}
@@ -179,20 +180,33 @@ async def send_message(rt: Runtime, ctx: Context, ev: Event, params: dict[str, A
     else:
         author = chat.SYSTEM_USER
     text = params["text"]
-    if ctx.room and ctx.room["open"]:
-        await chat.system_message(rt, ctx.room["_id"], text, kind=None, author=author)
+    room = ctx.room if ctx.room and ctx.room["open"] else await _open_room(rt, ctx.token)
+    if room:
+        await chat.system_message(rt, room["_id"], text, kind=None, author=author)
     elif ctx.token:
         message = rooms.make_message("", text, author)
+        await triggers.keep_pending(rt.redis, ctx.token, message)
         await frames.emit_visitor(rt.redis, ctx.token, {"type": "message", "message": message})
-        await rt.redis.rpush(keys.visitor_pending_messages(ctx.token), rooms.dumps(message))
     return []
 
 
+async def _open_room(rt: Runtime, token: str | None) -> dict[str, Any] | None:
+    """The visitor's open chat, for an event that named none (a timer started before it opened)."""
+    if not token:
+        return None
+    found = await rooms.get_many(rt.redis, (await visitors.room_ids(rt.redis, token))[:5])
+    return next((room for room in found if room["open"]), None)
+
+
 async def _next_agent(rt: Runtime, ctx: Context) -> dict[str, Any]:
-    """Who round robin would pick next: the name a `queue` sender shows."""
+    """Who round robin would pick next (available, with spare capacity): the name a `queue` sender shows."""
     available = await routing.available_agents(rt.redis)
     if ctx.department:
         available &= set(await routing.department_agent_ids(rt.redis, ctx.department["_id"]))
+    limit = max_chats(ctx)
+    if limit > 0 and available:
+        load = await routing.load(rt.redis)
+        available = {a for a in available if load.get(a, 0) < limit}
     if not available:
         return {"_id": "queue", "username": "Support", "name": "Support"}
     turns = await routing.turns(rt.redis, sorted(available))
@@ -203,18 +217,21 @@ async def _next_agent(rt: Runtime, ctx: Context) -> dict[str, Any]:
 
 
 async def set_custom_field(rt: Runtime, ctx: Context, ev: Event, params: dict[str, Any]) -> list[Event]:
-    key, value, overwrite = params["key"], str(params["value"]), params.get("overwrite", True)
+    key, overwrite = params["key"], params.get("overwrite", True)
+    value = custom_fields.as_text(params["value"])
     if params.get("scope", "visitor") == "room":
-        room = _need_room(ctx)
-        data = dict(room["livechatData"])
-        if overwrite or key not in data:
-            data[key] = value
-            await rooms.update(rt.redis, room["_id"], {"livechatData": data})
-    elif ctx.visitor:
-        from livechat.engine.state import visitors
+        await custom_fields.set_room_value(rt.redis, _need_room(ctx)["_id"], key, value, overwrite)
+    elif ctx.token:
+        await custom_fields.set_visitor_value(rt.redis, ctx.token, key, value, overwrite)
+    return []
 
-        if overwrite or key not in ctx.visitor["livechatData"]:
-            await visitors.register(rt.redis, ctx.visitor["token"], {}, {key: value})
+
+async def set_agent_status(rt: Runtime, ctx: Context, ev: Event, params: dict[str, Any]) -> list[Event]:
+    """The event's agent becomes available or not-available (as if they had said so)."""
+    if ctx.agent is None:
+        raise ActionError("this event concerns no agent")
+    if ctx.agent.status != params["status"]:
+        await chat.set_agent_status(rt, ctx.agent, params["status"])
     return []
 
 
@@ -241,4 +258,5 @@ ACTIONS: dict[str, Action] = {
     "email": email,
     "set_custom_field": set_custom_field,
     "tag": tag,
+    "set_agent_status": set_agent_status,
 }

@@ -32,12 +32,21 @@ def agent_public(agent: users.User) -> dict[str, Any]:
 
 async def request_chat(rt: Runtime, visitor: dict[str, Any], department: str) -> dict[str, Any]:
     room = await rooms.create(rt.redis, visitor, department)
+    await _open_with_trigger_messages(rt, room["_id"], visitor["token"])
     await frames.emit_visitor(rt.redis, visitor["token"], {"type": "room", "room_id": room["_id"]})
     await dispatch(rt, event(EventType.CHAT_REQUESTED, rid=room["_id"], token=visitor["token"],
                              department=department))
     found = await rooms.get(rt.redis, room["_id"])
     assert found is not None
     return found
+
+
+async def _open_with_trigger_messages(rt: Runtime, rid: str, token: str) -> None:
+    """Trigger messages the visitor saw before this chat become its first messages (same ids)."""
+    from livechat.engine.state import triggers
+
+    for message in await triggers.take_pending(rt.redis, token):
+        await rooms.append_message(rt.redis, {**message, "rid": rid}, message["_id"], "systemMsgs")
 
 
 async def send_message(rt: Runtime, room: dict[str, Any], author: dict[str, Any], text: str,

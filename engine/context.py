@@ -19,6 +19,8 @@ class Context:
     department: dict[str, Any] | None = None
     agent: users.User | None = None
     agent_load: int = 0
+    agent_sockets: int = 0  # consoles the agent has open (0: disconnected, or never connected)
+    pages_viewed: int = 0
     available_agents: int = 0
     queue_length: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
@@ -37,14 +39,14 @@ class Context:
 async def load(rt: Runtime, *, token: str | None = None, rid: str | None = None,
                agent_id: str | None = None, department_id: str | None = None) -> Context:
     """Read what the rules may ask about in two round trips."""
-    pipe = rt.redis.pipeline()
-    pipe.hgetall(keys.SETTINGS)
+    pipe = rt.redis.pipeline(transaction=False)
+    pipe.get(keys.SETTINGS_VERSION)
     pipe.scard(keys.AVAILABLE_AGENTS)
     pipe.zcard(keys.QUEUE)
     if rid:
         rooms.queue_reads(pipe, rid)
     results = await pipe.execute()
-    ctx = Context(settings=settings.decode(results[0]), available_agents=int(results[1]),
+    ctx = Context(settings=await settings.cached(rt.redis, results[0]), available_agents=int(results[1]),
                   queue_length=int(results[2]))
     if rid:
         ctx.room = rooms.from_reads(*results[3:6])
@@ -52,14 +54,16 @@ async def load(rt: Runtime, *, token: str | None = None, rid: str | None = None,
         token = token or ctx.room["token"]
         department_id = department_id or ctx.room["department"] or None
         agent_id = agent_id or ctx.room["servedBy"]
-    pipe = rt.redis.pipeline()
+    pipe = rt.redis.pipeline(transaction=False)
     pipe.hgetall(keys.visitor(token or "\x00"))
     pipe.hgetall(keys.department(department_id or "\x00"))
     pipe.hgetall(keys.user(agent_id or "\x00"))
     pipe.hget(keys.AGENT_LOAD, agent_id or "\x00")
-    raw_visitor, raw_department, raw_agent, raw_load = await pipe.execute()
+    pipe.get(keys.agent_sockets(agent_id or "\x00"))
+    raw_visitor, raw_department, raw_agent, raw_load, raw_sockets = await pipe.execute()
     if raw_visitor:
         ctx.visitor = visitors.decode(raw_visitor)
+        ctx.pages_viewed = int(raw_visitor.get(b"pagesViewed", 0))
         if not department_id and ctx.visitor["department"]:
             ctx.department = await departments.get(rt.redis, ctx.visitor["department"])
     if raw_department and department_id:
@@ -67,6 +71,7 @@ async def load(rt: Runtime, *, token: str | None = None, rid: str | None = None,
     if raw_agent and agent_id:
         ctx.agent = users.decode(agent_id, raw_agent)
         ctx.agent_load = int(raw_load or 0)
+        ctx.agent_sockets = int(raw_sockets or 0)
     return ctx
 
 
@@ -77,12 +82,25 @@ def max_chats(ctx: Context, department: dict[str, Any] | None = None) -> int:
     return int(ctx.settings.get("Livechat_max_chats_per_agent") or 0)
 
 
+_SCALARS = (bool, int, float, str)
+# The settings facts, per settings dict: processes share one dict per settings version
+# (state/settings.cached), so the filtering is done once per change, not once per event.
+_settings_facts: tuple[dict[str, Any], dict[str, Any]] | None = None
+
+
+def _scalar_settings(current: dict[str, Any]) -> dict[str, Any]:
+    global _settings_facts
+    if _settings_facts is None or _settings_facts[0] is not current:
+        _settings_facts = (current, {k: v for k, v in current.items() if isinstance(v, _SCALARS)})
+    return _settings_facts[1]
+
+
 def facts(ctx: Context, event: dict[str, Any]) -> dict[str, Any]:
     now = now_ms()
     out: dict[str, Any] = {
         "event": event,
         "settings": {
-            **{k: v for k, v in ctx.settings.items() if isinstance(v, bool | int | float | str)},
+            **_scalar_settings(ctx.settings),
             "online": ctx.available_agents > 0, "agents_available": ctx.available_agents,
             "queue_length": ctx.queue_length,
         },
@@ -93,7 +111,7 @@ def facts(ctx: Context, event: dict[str, Any]) -> dict[str, Any]:
             "token": v["token"], "name": v["name"], "email": v["email"], "phone": v["phone"],
             "department": v["department"], "registered": bool(v["name"] or v["email"]),
             "time_on_site": max(0, (now - v["firstSeen"]) // 1000) if v["firstSeen"] else 0,
-            "custom_fields": v["livechatData"],
+            "custom_fields": v["livechatData"], "pages_viewed": ctx.pages_viewed,
             "has_open_chat": bool(ctx.room and ctx.room["open"]),
         }
     if ctx.room:
@@ -112,9 +130,10 @@ def facts(ctx: Context, event: dict[str, Any]) -> dict[str, Any]:
         out["department"] = {
             "id": d["_id"], "name": d["name"], "enabled": d["enabled"],
             "request_tag_before_closing": d["requestTagBeforeClosingChat"],
+            "request_comment_before_closing": bool(d.get("requestCommentBeforeClosingChat")),
             "max_chats_per_agent": d["maxNumberSimultaneousChat"],
         }
     if ctx.agent:
         out["agent"] = {"id": ctx.agent.id, "username": ctx.agent.username, "status": ctx.agent.status,
-                        "load": ctx.agent_load}
+                        "load": ctx.agent_load, "connected": ctx.agent_sockets > 0}
     return out

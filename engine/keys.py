@@ -8,6 +8,7 @@ PREFIX = "lc"
 
 # --- settings and configuration -------------------------------------------------
 SETTINGS = f"{PREFIX}:settings"
+SETTINGS_VERSION = f"{PREFIX}:settings:version"  # bumped on every change; processes cache until it moves
 RULESET_DOCS = f"{PREFIX}:rulesets"  # hash: ruleset name -> JSON document
 RULESET_VERSION = f"{PREFIX}:rulesets:version"  # bumped on every accepted change
 RULESET_CHANNEL = f"{PREFIX}:rulesets:changed"
@@ -217,3 +218,13 @@ def rate_limit(bucket: str, client: str, window: int) -> str:
 def webhook_delivery_prefix() -> str:
     """For Lua: webhook_delivery(id) == prefix .. id (same hash tag as the lane it is read with)."""
     return f"{PREFIX}:{WEBHOOKS_TAG}:delivery:"
+
+
+# --- triggers, custom fields and visitor tracking (the rules issue) -----------------
+TRIGGERS = f"{PREFIX}:triggers"  # hash: trigger id -> trigger JSON (Rocket.Chat shape)
+CUSTOM_FIELDS = f"{PREFIX}:customfields"  # hash: field name (its id) -> field JSON
+
+
+def visitor_pages(token: str) -> str:
+    """List of the visitor's latest page views, newest first (JSON each)."""
+    return f"{PREFIX}:visitor:{token}:pages"

@@ -12,12 +12,16 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
 import redis
 
 from livechat.engine.embedded_redis import EmbeddedRedis, free_port
+
+if TYPE_CHECKING:
+    from tests.helpers import Api
 
 ADMIN_USER, ADMIN_PASSWORD = "admin", "admin-password-1"
 SERVER_START_TIMEOUT_S = 30
@@ -93,7 +97,7 @@ def reset(redis_url: str) -> None:
 
 
 @pytest.fixture
-def api(server: Server, redis_server: EmbeddedRedis) -> Iterator["Api"]:
+def api(server: Server, redis_server: EmbeddedRedis) -> Iterator[Api]:
     from tests.helpers import Api
 
     reset(redis_server.url)

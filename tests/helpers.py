@@ -85,11 +85,11 @@ class Api:
         return message
 
     # --- realtime ----------------------------------------------------------------
-    def visitor_socket(self, token: str, rid: str | None = None, since: int | None = None) -> "Socket":
+    def visitor_socket(self, token: str, rid: str | None = None, since: int | None = None) -> Socket:
         query = f"?token={token}" + (f"&rid={rid}" if rid else "") + (f"&since={since}" if since else "")
         return Socket(connect(self.server.ws_url + query, legacy=True))
 
-    def agent_socket(self, auth: dict[str, str]) -> "Socket":
+    def agent_socket(self, auth: dict[str, str]) -> Socket:
         query = f"?userId={auth['X-User-Id']}&authToken={auth['X-Auth-Token']}"
         return Socket(connect(self.server.ws_url + query, legacy=True))
 

@@ -17,4 +17,5 @@ ACTION_NAMES: tuple[str, ...] = (
     "email",
     "set_custom_field",
     "tag",
+    "set_agent_status",
 )

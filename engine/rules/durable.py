@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any, Final
 
 import durable_rules_engine as dre
+
 from livechat.engine.rules.errors import MatchError
 
 SID: Final = "0"  # every event goes to the same engine session; facts never outlive a call

@@ -18,9 +18,10 @@ FACTS: frozenset[str] = frozenset(
         "chat.age_seconds",
         # the chat's (or the visitor's chosen) department
         "department.id", "department.name", "department.enabled", "department.agents_available",
-        "department.request_tag_before_closing", "department.max_chats_per_agent",
+        "department.request_tag_before_closing", "department.request_comment_before_closing",
+        "department.max_chats_per_agent",
         # the agent the event concerns
-        "agent.id", "agent.username", "agent.status", "agent.load",
+        "agent.id", "agent.username", "agent.status", "agent.load", "agent.connected",
         # global state
         "settings.online", "settings.agents_available", "settings.queue_length",
     }

@@ -15,6 +15,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
+
 from livechat.engine.events import EVENT_TYPES
 from livechat.engine.rules.errors import Location, json_path
 from livechat.engine.rules.facts import FACTS, is_known_fact

@@ -18,6 +18,8 @@ FIELDS: dict[str, Any] = {
     "showOnOfflineForm": True,
     "email": "",
     "requestTagBeforeClosingChat": False,
+    # its agents must write a closing comment (beside the global Livechat_request_comment_... setting)
+    "requestCommentBeforeClosingChat": False,
     "chatClosingTags": [],
     # 0 = use the global Livechat_max_chats_per_agent
     "maxNumberSimultaneousChat": 0,
@@ -34,7 +36,7 @@ async def save(redis: Redis, values: dict[str, Any], department_id: str | None =
     department_id = department_id or new_id()
     mapping = {k: json.dumps(v) for k, v in values.items() if k in FIELDS}
     mapping.setdefault("_updatedAt", json.dumps(now_ms()))
-    pipe = redis.pipeline()
+    pipe = redis.pipeline(transaction=False)
     pipe.hset(keys.department(department_id), mapping=mapping)
     pipe.sadd(keys.DEPARTMENTS, department_id)
     await pipe.execute()
@@ -50,7 +52,7 @@ async def get(redis: Redis, department_id: str) -> dict[str, Any] | None:
 
 async def list_all(redis: Redis) -> list[dict[str, Any]]:
     ids = sorted(m.decode() for m in await redis.smembers(keys.DEPARTMENTS))
-    pipe = redis.pipeline()
+    pipe = redis.pipeline(transaction=False)
     for department_id in ids:
         pipe.hgetall(keys.department(department_id))
     raws = await pipe.execute() if ids else []
@@ -71,7 +73,7 @@ async def find(redis: Redis, id_or_name: str) -> dict[str, Any] | None:
 
 async def delete(redis: Redis, department_id: str) -> bool:
     agent_ids = [a.decode() for a in await redis.smembers(keys.department_agents(department_id))]
-    pipe = redis.pipeline()
+    pipe = redis.pipeline(transaction=False)
     pipe.delete(keys.department(department_id))
     pipe.srem(keys.DEPARTMENTS, department_id)
     pipe.delete(keys.department_agents(department_id))
@@ -86,7 +88,7 @@ async def agent_ids(redis: Redis, department_id: str) -> list[str]:
 
 
 async def set_agents(redis: Redis, department_id: str, add: list[str], remove: list[str]) -> None:
-    pipe = redis.pipeline()
+    pipe = redis.pipeline(transaction=False)
     for agent_id in add:
         pipe.sadd(keys.department_agents(department_id), agent_id)
         pipe.sadd(keys.agent_departments(agent_id), department_id)

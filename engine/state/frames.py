@@ -48,13 +48,15 @@ async def emit_room(redis: Redis, rid: str, frame: dict[str, Any], also: tuple[s
 
 async def emit_visitor(redis: Redis, token: str, frame: dict[str, Any]) -> int:
     """A visitor-level frame (before or beside any chat)."""
+    body = {"type": frame["type"], "rid": None, **frame}
     return int(await _EMIT(redis, [keys.visitor_seq(token), keys.visitor_frames(token)],
-                           [keys.visitor_channel(token), _open({"type": frame["type"], "rid": None, **frame}), FRAMES_KEPT]))
+                           [keys.visitor_channel(token), _open(body), FRAMES_KEPT]))
 
 
 async def emit_ephemeral(redis: Redis, rid: str, frame: dict[str, Any]) -> None:
     """A frame nobody needs after the fact (typing): published, not kept, seq not advanced."""
-    await _EPHEMERAL(redis, [keys.room_seq(rid)], [keys.room_channel(rid), _open({"type": frame["type"], "rid": rid, **frame})])
+    body = {"type": frame["type"], "rid": rid, **frame}
+    await _EPHEMERAL(redis, [keys.room_seq(rid)], [keys.room_channel(rid), _open(body)])
 
 
 async def since(redis: Redis, stream_key: str, seq: int) -> list[str]:

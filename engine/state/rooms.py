@@ -13,11 +13,12 @@ from typing import Any
 from redis.asyncio import Redis
 
 from livechat.engine import keys
-from livechat.engine.jsonutil import iso, new_id, now_ms
+from livechat.engine.jsonutil import iso, new_id, now_ms, parse_iso_ms
 from livechat.engine.state.frames import FRAMES_KEPT, _open
 from livechat.engine.state.lua import Lua
 
 QUEUED, TAKEN, CLOSED, NEW = "queued", "taken", "closed", "new"
+HISTORY_PAGE = 200  # messages read per step when paging back through a long chat
 
 # Appends a message unless its client id was seen (then returns the stored one) or the
 # room is closed; numbers it, keeps and publishes its frame in the same step.
@@ -60,7 +61,7 @@ async def create(redis: Redis, visitor: dict[str, Any], department: str) -> dict
     rid = new_id()
     code = await redis.hincrby(keys.COUNTERS, "room_code", 1)
     ts = now_ms()
-    pipe = redis.pipeline()
+    pipe = redis.pipeline(transaction=False)
     pipe.hset(keys.room(rid), mapping={
         "_id": rid, "code": code, "token": visitor["token"], "visitorId": visitor["_id"],
         "visitorUsername": visitor["username"], "visitorName": visitor["name"],
@@ -102,7 +103,7 @@ def from_reads(raw: dict[bytes, bytes], agent: bytes | None, queued: float | Non
 
 async def get_many(redis: Redis, rids: list[str]) -> list[dict[str, Any]]:
     """Rooms with their live status and serving agent, read in one round trip."""
-    pipe = redis.pipeline()
+    pipe = redis.pipeline(transaction=False)
     for rid in rids:
         queue_reads(pipe, rid)
     results = await pipe.execute() if rids else []
@@ -125,7 +126,7 @@ async def mark_closed(redis: Redis, rid: str, closer: str, closed_by: str, comme
                               "comment": comment}
     if tags is not None:
         values["tags"] = json.dumps(tags)
-    pipe = redis.pipeline()
+    pipe = redis.pipeline(transaction=False)
     pipe.hset(key, mapping=values)
     pipe.srem(keys.OPEN_ROOMS, rid)
     await pipe.execute()
@@ -169,17 +170,23 @@ async def append_message(redis: Redis, message: dict[str, Any], client_id: str |
 
 async def history(redis: Redis, rid: str, limit: int, before_ms: int | None = None) -> list[dict[str, Any]]:
     """Newest first, at most `limit`, only messages older than `before_ms` when given."""
-    raw = await redis.lrange(keys.room_messages(rid), 0, -1)
-    messages = [json.loads(m) for m in raw]
-    if before_ms is not None:
-        messages = [m for m in messages if _ms(m["ts"]) < before_ms]
-    return list(reversed(messages))[:limit]
-
-
-def _ms(ts: str) -> int:
-    from livechat.engine.jsonutil import parse_iso_ms
-
-    return parse_iso_ms(ts)
+    key = keys.room_messages(rid)
+    if before_ms is None:
+        raw = await redis.lrange(key, -limit, -1)
+        return [json.loads(m) for m in reversed(raw)]
+    out: list[dict[str, Any]] = []
+    end = -1
+    while len(out) < limit:  # walk back a page at a time: a chat's older pages are rarely read
+        raw = await redis.lrange(key, end - HISTORY_PAGE + 1, end)
+        for message in map(json.loads, reversed(raw)):
+            if parse_iso_ms(message["ts"]) < before_ms:
+                out.append(message)
+                if len(out) == limit:
+                    break
+        if len(raw) < HISTORY_PAGE:
+            break
+        end -= HISTORY_PAGE
+    return out
 
 
 async def list_rooms(redis: Redis, offset: int, count: int) -> tuple[list[dict[str, Any]], int]:

@@ -1,6 +1,7 @@
 """Global settings: one Redis hash of JSON values, with defaults for everything unset."""
 
 import json
+import uuid
 from typing import Any
 
 from redis.asyncio import Redis
@@ -44,17 +45,29 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+class _Cache:
+    """This process's copy, valid while the version counter in Redis has not moved."""
+
+    version: bytes | None = None
+    values: dict[str, Any] = DEFAULTS
+
+
+_cache = _Cache()
+
+
 async def load(redis: Redis) -> dict[str, Any]:
-    stored = await redis.hgetall(keys.SETTINGS)
-    merged = dict(DEFAULTS)
-    merged.update({k.decode(): json.loads(v) for k, v in stored.items()})
-    return merged
+    return await cached(redis, await redis.get(keys.SETTINGS_VERSION))
 
 
-def decode(stored: dict[bytes, bytes]) -> dict[str, Any]:
-    merged = dict(DEFAULTS)
-    merged.update({k.decode(): json.loads(v) for k, v in stored.items()})
-    return merged
+async def cached(redis: Redis, version: bytes | None) -> dict[str, Any]:
+    """The settings for `version` (read alongside other state): from memory unless it moved."""
+    version = version or b"0"  # never changed since the store was created
+    if version != _cache.version:
+        stored = await redis.hgetall(keys.SETTINGS)
+        merged = dict(DEFAULTS)
+        merged.update({k.decode(): json.loads(v) for k, v in stored.items()})
+        _cache.values, _cache.version = merged, version
+    return _cache.values
 
 
 async def get(redis: Redis, name: str) -> Any:
@@ -64,4 +77,15 @@ async def get(redis: Redis, name: str) -> Any:
 
 async def put(redis: Redis, values: dict[str, Any]) -> None:
     if values:
-        await redis.hset(keys.SETTINGS, mapping={k: json.dumps(v) for k, v in values.items()})
+        pipe = redis.pipeline(transaction=True)
+        pipe.hset(keys.SETTINGS, mapping={k: json.dumps(v) for k, v in values.items()})
+        # a random stamp, not a counter: after a data loss or flush a counter repeats old values
+        pipe.set(keys.SETTINGS_VERSION, uuid.uuid4().hex)
+        await pipe.execute()
+
+
+def decode(stored: dict[bytes, bytes]) -> dict[str, Any]:
+    """Settings from a raw HGETALL (for synchronous callers such as RQ jobs)."""
+    merged = dict(DEFAULTS)
+    merged.update({k.decode(): json.loads(v) for k, v in stored.items()})
+    return merged

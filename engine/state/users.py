@@ -80,7 +80,7 @@ async def create(redis: Redis, username: str, password: str, name: str = "", ema
     user = User(id=new_id(), username=username, name=name or username, email=email, roles=roles)
     if not await redis.hsetnx(keys.USERNAMES, username, user.id):
         raise UserError("username", "error-field-unavailable", f"Username {username!r} is already in use")
-    pipe = redis.pipeline()
+    pipe = redis.pipeline(transaction=False)
     pipe.hset(keys.user(user.id), mapping={
         "username": username, "name": user.name, "email": email, "roles": ",".join(roles),
         "password": _hasher.hash(password), "status": NOT_AVAILABLE, "createdAt": now_ms(),
@@ -100,7 +100,7 @@ async def get(redis: Redis, user_id: str) -> User | None:
 async def get_many(redis: Redis, user_ids: list[str]) -> list[User]:
     if not user_ids:
         return []
-    pipe = redis.pipeline()
+    pipe = redis.pipeline(transaction=False)
     for uid in user_ids:
         pipe.hgetall(keys.user(uid))
     raws = await pipe.execute()
@@ -128,7 +128,7 @@ async def login(redis: Redis, username: str, password: str) -> tuple[User, str] 
     except (VerificationError, InvalidHashError):
         return None
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    pipe = redis.pipeline()
+    pipe = redis.pipeline(transaction=False)
     pipe.set(keys.auth_token(_digest(token)), uid)
     pipe.sadd(keys.user_tokens(uid), _digest(token))
     await pipe.execute()
@@ -138,7 +138,7 @@ async def login(redis: Redis, username: str, password: str) -> tuple[User, str] 
 
 
 async def logout(redis: Redis, user_id: str, token: str) -> None:
-    pipe = redis.pipeline()
+    pipe = redis.pipeline(transaction=False)
     pipe.delete(keys.auth_token(_digest(token)))
     pipe.srem(keys.user_tokens(user_id), _digest(token))
     await pipe.execute()
@@ -154,7 +154,7 @@ async def authenticate(redis: Redis, user_id: str, token: str) -> User | None:
 async def add_role(redis: Redis, user: User, role: str) -> None:
     if role not in user.roles:
         user.roles.append(role)
-    pipe = redis.pipeline()
+    pipe = redis.pipeline(transaction=False)
     pipe.hset(keys.user(user.id), "roles", ",".join(user.roles))
     pipe.sadd(keys.role_members(role), user.id)
     await pipe.execute()
@@ -162,7 +162,7 @@ async def add_role(redis: Redis, user: User, role: str) -> None:
 
 async def remove_role(redis: Redis, user: User, role: str) -> None:
     user.roles = [r for r in user.roles if r != role]
-    pipe = redis.pipeline()
+    pipe = redis.pipeline(transaction=False)
     pipe.hset(keys.user(user.id), "roles", ",".join(user.roles))
     pipe.srem(keys.role_members(role), user.id)
     await pipe.execute()

@@ -74,7 +74,7 @@ async def touch_first_seen(redis: Redis, token: str) -> int:
 
 
 async def delete(redis: Redis, token: str) -> bool:
-    pipe = redis.pipeline()
+    pipe = redis.pipeline(transaction=False)
     pipe.delete(keys.visitor(token))
     pipe.delete(keys.visitor_frames(token))
     pipe.delete(keys.visitor_seq(token))

@@ -130,3 +130,17 @@ def test_a_visitor_can_be_deleted_and_their_open_chat_closes(api: Api) -> None:
     assert api.get(f"livechat/visitor/{token}").status_code == 404
     closed = api.ok(api.get("livechat/rooms", api.admin, open="false"))["rooms"]
     assert [r["_id"] for r in closed] == [rid]
+
+
+def test_history_pages_back_with_limit_and_end(api: Api) -> None:
+    _, agent = api.agent("bruno")
+    token = api.visitor()
+    rid = api.room(token)["_id"]
+    sent = [api.say(token, rid, f"m{i}") for i in range(7)]
+    newest = api.ok(api.get(f"livechat/messages.history/{rid}", token=token, limit=3))["messages"]
+    assert [m["msg"] for m in newest] == ["m6", "m5", "m4"]
+    older = api.ok(api.get(f"livechat/messages.history/{rid}", token=token, limit=3, end=newest[-1]["ts"]))
+    assert all(m["ts"] < newest[-1]["ts"] for m in older["messages"])
+    assert sent[0]["msg"] == "m0"
+    bad = api.get(f"livechat/messages.history/{rid}", token=token, limit=0)
+    assert bad.status_code == 400 and bad.json()["field"] == "limit"

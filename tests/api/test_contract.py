@@ -48,7 +48,8 @@ def test_bad_input_names_the_field(api: Api) -> None:
 
 
 def test_malformed_json_and_huge_bodies_are_refused(api: Api) -> None:
-    broken = api.http.post("/api/v1/livechat/message", content=b"{not json", headers={"content-type": "application/json"})
+    broken = api.http.post("/api/v1/livechat/message", content=b"{not json",
+                           headers={"content-type": "application/json"})
     assert broken.status_code == 400 and broken.json()["errorType"] == "error-invalid-json"
     huge = api.http.post("/api/v1/livechat/message", content=b"{" + b" " * (300 * 1024) + b"}")
     assert huge.status_code == 413

@@ -135,3 +135,14 @@ def test_a_department_requiring_tags_refuses_a_close_without_them(api: Api) -> N
     assert refused.status_code == 400
     assert refused.json()["errorType"] == "error-tags-must-be-assigned-before-closing-chat"
     api.ok(api.post("livechat/room.closeByUser", {"rid": rid, "tags": ["won"]}, agent))
+
+
+def test_a_plain_agent_sees_whom_it_can_transfer_to(api: Api) -> None:
+    _, ana = api.agent("ana")
+    bia_id, _ = api.agent("bia", available=False)
+    sales = api.department("Sales", [bia_id])
+    targets = api.ok(api.get("livechat/transfer.targets", ana))
+    assert {a["username"]: a["statusLivechat"] for a in targets["agents"]}["bia"] == "not-available"
+    assert "ana" not in {a["username"] for a in targets["agents"]}
+    assert targets["departments"] == [{"_id": sales, "name": "Sales"}]
+    assert api.get("livechat/transfer.targets").status_code == 401

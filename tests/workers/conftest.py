@@ -5,6 +5,8 @@ Only the network edge is ours: receivers listen on 127.0.0.1 free ports.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import hashlib
 import hmac
 import json
@@ -16,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -23,7 +26,10 @@ from typing import Any
 import jsonschema
 import pytest
 import redis
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
 from redis.asyncio import Redis
+from rq import Worker
 
 from livechat.api import inputs
 from livechat.engine import keys
@@ -65,6 +71,7 @@ class Receiver:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # answer at once, as a real HTTP server does
 
             def do_POST(self) -> None:  # noqa: N802 (http.server's name)
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -147,6 +154,9 @@ class Workers:
         self.processes: list[subprocess.Popen[bytes]] = []
 
     def start(self, count: int = 1, maintenance_interval_s: int = 1) -> list[subprocess.Popen[bytes]]:
+        """Start `count` workers and wait until they listen (a dead worker stays registered a while)."""
+        connection = redis.Redis.from_url(self.url)
+        registered = Worker.count(connection=connection)
         started = []
         for _ in range(count):
             log = open(self.log_dir / f"worker-{len(self.processes)}.log", "wb")  # noqa: SIM115
@@ -155,6 +165,8 @@ class Workers:
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=dict(os.environ)))
             log.close()
             self.processes.append(started[-1])
+        wait_for(lambda: Worker.count(connection=connection) >= registered + count, what="workers")
+        connection.close()
         return started
 
     @staticmethod
@@ -170,6 +182,13 @@ class Workers:
         for process in self.processes:
             self.kill9(process)
         self.processes.clear()
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedRedis]:
+    """A Redis of their own: workers started here must not share jobs with a `livechat serve` worker."""
+    with EmbeddedRedis(tmp_path_factory.mktemp("worker-redis")) as server:
+        yield server
 
 
 @pytest.fixture
@@ -203,7 +222,8 @@ async def aredis(redis_server: EmbeddedRedis, conn: redis.Redis) -> Any:
 
 @pytest.fixture
 def rt(aredis: Redis, conn: redis.Redis) -> Runtime:
-    return Runtime(redis=aredis, matcher=None, jobs=Jobs(conn))  # type: ignore[arg-type]
+    """Enough of a runtime for `webhooks.submit` (no rules are matched here)."""
+    return Runtime(redis=aredis, matcher=None, jobs=Jobs(conn))
 
 
 def configure(conn: redis.Redis, **values: Any) -> None:
@@ -214,6 +234,45 @@ def webhook_settings(conn: redis.Redis, url: str, retries: int = 10, delay_s: fl
                      timeout_ms: int = 2000) -> None:
     configure(conn, Livechat_webhookUrl=url, Livechat_secret_token=SECRET, Livechat_http_timeout=timeout_ms,
               Livechat_webhook_retries=retries, Livechat_webhook_retry_delay=delay_s)
+
+
+class Inbox:
+    """A real SMTP server (aiosmtpd) on a free loopback port, keeping what it receives."""
+
+    def __init__(self) -> None:
+        self.envelopes: list[Envelope] = []
+        self.controller = Controller(self, hostname="127.0.0.1", port=free_port())
+
+    @property
+    def port(self) -> int:
+        return int(self.controller.port)
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
+        self.envelopes.append(envelope)
+        return "250 Message accepted"
+
+    def messages(self) -> list[EmailMessage]:
+        return [email.message_from_bytes(e.original_content or b"", policy=email.policy.default)
+                for e in self.envelopes]
+
+
+def text_parts(message: EmailMessage) -> dict[str, str]:
+    """{'plain': ..., 'html': ...} of a received message."""
+    found = {}
+    for part in message.walk():
+        if part.get_content_maintype() == "text":
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            found[part.get_content_subtype()] = payload.decode()
+    return found
+
+
+@pytest.fixture
+def inbox() -> Iterator[Inbox]:
+    box = Inbox()
+    box.controller.start()
+    yield box
+    box.controller.stop()
 
 
 @dataclass

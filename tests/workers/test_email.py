@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 import subprocess
 import sys
-from collections.abc import Iterator
-from email.message import Message
 from typing import Any
 
 import pytest
 import redis
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 from redis.asyncio import Redis
 from rq import Queue
 from rq.job import Job
@@ -23,31 +17,14 @@ from livechat.engine import keys
 from livechat.engine.embedded_redis import free_port
 from livechat.engine.state import departments, offline
 from livechat.workers import email as email_worker
-from tests.workers.conftest import configure, seed_chat
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.envelopes: list[Envelope] = []
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
-        self.envelopes.append(envelope)
-        return "250 Message accepted"
-
-    def messages(self) -> list[Message]:
-        return [email.message_from_bytes(e.original_content or b"", policy=email.policy.default)
-                for e in self.envelopes]
+from tests.workers.conftest import Inbox, configure, seed_chat, text_parts
 
 
 @pytest.fixture
-def inbox(conn: redis.Redis) -> Iterator[Inbox]:
-    box = Inbox()
-    controller = Controller(box, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    configure(conn, SMTP_Host="127.0.0.1", SMTP_Port=controller.port, SMTP_Security="none",
+def smtp(conn: redis.Redis, inbox: Inbox) -> Inbox:
+    configure(conn, SMTP_Host="127.0.0.1", SMTP_Port=inbox.port, SMTP_Security="none",
               From_Email="support@example.com")
-    yield box
-    controller.stop()
+    return inbox
 
 
 BURST_WORKER = """
@@ -67,29 +44,19 @@ def run_jobs(conn: redis.Redis) -> list[Any]:
     return [Job.fetch(i, connection=conn).return_value() for i in ids]
 
 
-def _parts(message: Message) -> dict[str, str]:
-    found = {}
-    for part in message.walk():
-        if part.get_content_maintype() == "text":
-            payload = part.get_payload(decode=True)
-            assert isinstance(payload, bytes)
-            found[part.get_content_subtype()] = payload.decode()
-    return found
-
-
 async def test_a_transcript_lists_the_conversation_without_system_messages(
-        conn: redis.Redis, aredis: Redis, inbox: Inbox) -> None:
+        conn: redis.Redis, aredis: Redis, smtp: Inbox) -> None:
     chat = await seed_chat(aredis, close=True)
     queue = Queue(keys.RQ_QUEUE, connection=conn)
     queue.enqueue(email_worker.SEND, "transcript", "ana.copy@example.com",
                   {"type": "transcript_requested", "rid": chat.room["_id"], "token": chat.visitor["token"]})
     assert run_jobs(conn) == ["sent"]
 
-    [envelope] = inbox.envelopes
+    [envelope] = smtp.envelopes
     assert envelope.rcpt_tos == ["ana.copy@example.com"] and envelope.mail_from == "support@example.com"
-    [message] = inbox.messages()
+    [message] = smtp.messages()
     assert message["Subject"] == "Transcript of your livechat conversation"
-    parts = _parts(message)
+    parts = text_parts(message)
     assert "Ana Lima: Hello, I need help <b>now</b>" in parts["plain"]
     assert "Bruno: Hi Ana, how can I help?" in parts["plain"]
     assert "Agent joined" not in parts["plain"] and "Agent joined" not in parts["html"]
@@ -97,16 +64,16 @@ async def test_a_transcript_lists_the_conversation_without_system_messages(
 
 
 async def test_a_transcript_without_an_address_goes_to_the_visitor_email(
-        conn: redis.Redis, aredis: Redis, inbox: Inbox) -> None:
+        conn: redis.Redis, aredis: Redis, smtp: Inbox) -> None:
     chat = await seed_chat(aredis)
     Queue(keys.RQ_QUEUE, connection=conn).enqueue(email_worker.SEND, "transcript", None,
                                                   {"type": "chat_closed", "rid": chat.room["_id"]})
     assert run_jobs(conn) == ["sent"]
-    assert inbox.envelopes[0].rcpt_tos == ["ana@example.com"]
+    assert smtp.envelopes[0].rcpt_tos == ["ana@example.com"]
 
 
 async def test_an_offline_message_goes_to_its_department_email_else_the_global_address(
-        conn: redis.Redis, aredis: Redis, inbox: Inbox) -> None:
+        conn: redis.Redis, aredis: Redis, smtp: Inbox) -> None:
     sales = await departments.save(aredis, {"name": "Sales", "email": "sales@example.com"})
     configure(conn, Livechat_offline_email="team@example.com")
     to_sales = await offline.save(aredis, "Rita\nBcc: x@evil.example", "rita@example.com",
@@ -119,12 +86,12 @@ async def test_an_offline_message_goes_to_its_department_email_else_the_global_a
                       {"type": "offline_message_sent", "offline_id": record["_id"]})
     assert run_jobs(conn) == ["sent", "sent"]
 
-    assert [e.rcpt_tos for e in inbox.envelopes] == [["sales@example.com"], ["team@example.com"]]
-    first = inbox.messages()[0]
+    assert [e.rcpt_tos for e in smtp.envelopes] == [["sales@example.com"], ["team@example.com"]]
+    first = smtp.messages()[0]
     subject = "Livechat offline message from Rita Bcc: x@evil.example: Price for 10 seats?"
     assert first["Subject"].strip() == subject  # the injected line break stayed in the subject
     assert first["Bcc"] is None and "rita@example.com" in first["Reply-To"]
-    plain = _parts(first)["plain"]
+    plain = text_parts(first)["plain"]
     assert "Department: Sales" in plain and "Price for 10 seats?" in plain
 
 

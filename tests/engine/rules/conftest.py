@@ -2,6 +2,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+
 from livechat.engine.rules.loader import load_ruleset
 from livechat.engine.rules.matcher import Matcher
 

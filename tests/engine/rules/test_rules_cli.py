@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from livechat.engine.rules.cli import add_rules_commands, check, dry_run
 
 
@@ -43,7 +44,7 @@ def test_check_says_ok_with_the_rule_count(capsys: pytest.CaptureFixture[str]) -
     assert check([packaged("routing.json"), packaged("lifecycle.json"), packaged("triggers.json")]) == 0
     assert capsys.readouterr().out.splitlines() == [
         "OK routing.json (5 rules)",
-        "OK lifecycle.json (12 rules)",
+        "OK lifecycle.json (13 rules)",
         "OK triggers.json (0 rules)",
     ]
 

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
 from livechat.engine.rules.loader import default_rulesets
 from livechat.engine.rules.matcher import Matcher
 
@@ -95,7 +96,17 @@ def test_after_the_grace_period_the_chat_returns_to_the_queue_unless_the_agent_i
         {"action": "return_to_queue"}
     ]
     assert actions(matcher, "lifecycle", timer, agent={}) == [{"action": "return_to_queue"}]
-    assert fired(matcher, "lifecycle", timer, agent={"status": "available"}) == []
+    assert fired(matcher, "lifecycle", timer, agent={"status": "available", "connected": True}) == []
+
+
+def test_an_agent_whose_consoles_stay_closed_stops_taking_chats_and_their_chats_return(
+    matcher: Matcher,
+) -> None:
+    timer = {"type": "timer_fired", "timer": "agent_grace"}
+    assert fired(matcher, "lifecycle", timer, agent={"status": "available", "connected": False}) == [
+        ("agent-gone-return-to-queue",
+         [{"action": "set_agent_status", "status": "not-available"}, {"action": "return_to_queue"}])
+    ]
 
 
 def test_an_agent_back_cancels_the_grace_timer(matcher: Matcher) -> None:
@@ -124,6 +135,14 @@ def test_visitor_messages_restart_the_inactivity_timer_only_when_it_is_configure
     agent_says = {**VISITOR_SAYS, "sender": "agent"}
     assert actions(matcher, "lifecycle", agent_says, settings=configured) == [
         {"action": "webhook", "event": "Message"}
+    ]
+    taken = {"type": "chat_taken", "agent_id": "a1"}
+    assert actions(matcher, "lifecycle", taken, settings=configured) == [
+        INACTIVITY,
+        {"action": "webhook", "event": "LivechatSessionTaken"},
+    ]
+    assert actions(matcher, "lifecycle", taken, settings=off) == [
+        {"action": "webhook", "event": "LivechatSessionTaken"}
     ]
 
 

@@ -4,6 +4,7 @@ import random
 from typing import Any
 
 import pytest
+
 from livechat.engine.rules.conditions import evaluate, fact_path
 from livechat.engine.rules.loader import load_ruleset
 from livechat.engine.rules.matcher import Matcher

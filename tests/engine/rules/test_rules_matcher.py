@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+
 from livechat.engine.rules.conditions import evaluate
 from livechat.engine.rules.loader import load_ruleset
 from livechat.engine.rules.matcher import Match, Matcher

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+
 from livechat.engine.rules.conditions import evaluate
 from livechat.engine.rules.model import parse_condition
 

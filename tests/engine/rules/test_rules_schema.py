@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
+
 from livechat.engine.rules.action_names import ACTION_NAMES
 from livechat.engine.rules.validation import ruleset_schema
 
@@ -69,6 +70,7 @@ VALID: list[dict[str, Any]] = [
     {"action": "set_custom_field", "key": "plan", "value": "pro", "scope": "visitor"},
     {"action": "set_custom_field", "key": "score", "value": 3, "scope": "room", "overwrite": False},
     {"action": "tag", "tags": ["vip", "sales"]},
+    {"action": "set_agent_status", "status": "not-available"},
 ]
 
 
@@ -102,6 +104,7 @@ INVALID: list[dict[str, Any]] = [
     {"action": "set_custom_field", "key": "k", "value": 1, "scope": "agent"},
     {"action": "tag", "tags": [""]},
     {"action": "tag", "tags": "vip"},
+    {"action": "set_agent_status", "status": "away"},
     {"text": "no action name"},
 ]
 

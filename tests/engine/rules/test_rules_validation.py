@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from livechat.engine.rules.errors import RulesetError, RulesetInvalid
 from livechat.engine.rules.loader import load_ruleset, load_ruleset_file
 
