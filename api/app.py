@@ -9,14 +9,12 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
-from starlette.types import Message
-
 import redis as sync_redis
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from livechat.api import agent, auth, manager, operations, visitor, ws
 from livechat.api.errors import ApiError, handle_api_error
@@ -26,6 +24,8 @@ from livechat.engine.realtime import Hub
 from livechat.engine.rules.store import RuleStore
 from livechat.engine.runtime import Jobs, Runtime
 
+REDIS_CONNECTIONS = 256  # per process; each in-flight Redis call holds one
+REDIS_POOL_WAIT_S = 5  # past this a request fails (503) rather than queue forever
 METRICS_FLUSH_S = 1.0  # request counters reach Redis (and /metrics) within a second
 
 
@@ -69,7 +69,9 @@ async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
     url = os.environ.get("REDIS_URL")
     if not url:
         raise RuntimeError("REDIS_URL is not set: run `livechat serve`, which starts an embedded Redis")
-    redis = Redis.from_url(url)
+    # Requests wait for a free connection instead of failing when many are in flight.
+    redis = Redis(connection_pool=BlockingConnectionPool.from_url(url, max_connections=REDIS_CONNECTIONS,
+                                                                  timeout=REDIS_POOL_WAIT_S))
     await redis.ping()
     jobs_redis = sync_redis.Redis.from_url(os.environ.get("RQ_REDIS_URL") or url)
     rules = RuleStore(redis)

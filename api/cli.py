@@ -94,9 +94,10 @@ def _group_alive(pgid: int) -> bool:
 
 def worker(args: argparse.Namespace) -> int:
     import redis
-    from rq import Queue, SimpleWorker
+    from rq import Queue
 
     from livechat.engine import keys
+    from livechat.workers.recovery import RecoveringWorker
 
     url = os.environ.get("RQ_REDIS_URL") or os.environ.get("REDIS_URL")
     if not url:
@@ -106,19 +107,16 @@ def worker(args: argparse.Namespace) -> int:
     connection = redis.Redis.from_url(url)
     _recover(connection)
     queue = Queue(keys.RQ_QUEUE, connection=connection)
-    SimpleWorker([queue], connection=connection).work(with_scheduler=True, burst=args.burst,
-                                                      logging_level="WARNING")
+    RecoveringWorker([queue], connection=connection).work(with_scheduler=True, burst=args.burst,
+                                                          logging_level="WARNING")
     return 0
 
 
 def _recover(connection: object) -> None:
-    try:
-        from livechat.workers import webhooks
-    except ImportError:
-        return
-    recover = getattr(webhooks, "recover_pending", None)
-    if recover is not None:
-        recover(connection)
+    """Deliveries whose job was lost with a killed worker are sent again (once) at start."""
+    from livechat.workers import webhooks
+
+    webhooks.recover_pending(connection)
 
 
 def user_add(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ from typing import Any
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from livechat.engine import keys
+from livechat.engine import chat, keys
 from livechat.engine.dispatch import dispatch
 from livechat.engine.events import EventType, event
 from livechat.engine.realtime import Hub
@@ -200,7 +200,9 @@ async def _open_visitor(conn: Connection, token: str, rid: str | None, since: di
 
 async def _open_agent(conn: Connection, agent: users.User, since: dict[str, int] | int) -> bool:
     rt = conn.rt
-    await rt.redis.incr(keys.agent_sockets(agent.id))
+    if await rt.redis.incr(keys.agent_sockets(agent.id)) == 1 and agent.status == users.AVAILABLE:
+        # back within the grace period: routable again, the grace timer is cancelled by the rules
+        await chat.set_agent_status(rt, agent, users.AVAILABLE)
     await conn.listen(keys.agent_channel(agent.id))
     await conn.listen(keys.AGENTS_CHANNEL)
     for rid in await routing.agent_rooms(rt.redis, agent.id):
@@ -213,6 +215,8 @@ async def _agent_gone(rt: Runtime, agent: users.User) -> None:
     left = await rt.redis.decr(keys.agent_sockets(agent.id))
     if left <= 0:
         await rt.redis.delete(keys.agent_sockets(agent.id))
+        # no console open: no new chats while the grace period runs (the status stays as chosen)
+        await routing.set_available(rt.redis, agent.id, False)
         await dispatch(rt, event(EventType.AGENT_DISCONNECTED, agent_id=agent.id))
 
 

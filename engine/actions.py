@@ -6,6 +6,8 @@ RQ and performed by workers/. An action returns the follow-up events it raised.
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -141,8 +143,15 @@ async def start_timer(rt: Runtime, ctx: Context, ev: Event, params: dict[str, An
     ticket = await timers.arm(rt.redis, key, float(seconds))
     fired = event(EventType.TIMER_FIRED, timer=name, rid=ctx.rid, token=ctx.token,
                   agent_id=ev.get("agent_id") or (ctx.agent.id if ctx.agent else None))
-    rt.jobs.enqueue("livechat.workers.timers.fire", key, ticket, fired, delay_s=float(seconds))
+    rt.jobs.enqueue("livechat.workers.timers.fire", key, ticket, fired, delay_s=_not_early(float(seconds)))
     return []
+
+
+def _not_early(seconds: float) -> float:
+    """RQ stores a scheduled job's time in whole seconds, truncated, so a plain delay can fire up to
+    a second early; ask for the first whole second at or after the due time (late by < 1 s instead)."""
+    now = time.time()
+    return math.ceil(now + seconds) - now
 
 
 async def cancel_timer(rt: Runtime, ctx: Context, ev: Event, params: dict[str, Any]) -> list[Event]:
@@ -161,7 +170,9 @@ async def webhook(rt: Runtime, ctx: Context, ev: Event, params: dict[str, Any]) 
         switch = WEBHOOK_SWITCHES[kind]
     if not ctx.settings.get(switch):
         return []
-    rt.jobs.enqueue("livechat.workers.webhooks.prepare", kind, ev)
+    from livechat.workers import webhooks  # records the delivery in its chat's order, then enqueues
+
+    await webhooks.submit(rt, kind, ev)
     return []
 
 

@@ -14,6 +14,9 @@ log = logging.getLogger("livechat.engine")
 # An action may raise follow-up events (route -> chat_taken); a rule set that keeps
 # raising them is cut here instead of looping forever.
 MAX_CHAIN_DEPTH = 6
+# `once` is remembered this long after the visitor's (or chat's) last rule firing: a visitor
+# back after three months is greeted again, and the store does not grow forever.
+ONCE_MEMORY_S = 90 * 24 * 3600
 
 
 async def dispatch(rt: Runtime, event: dict[str, Any], ctx: Context | None = None, depth: int = 0) -> None:
@@ -45,4 +48,9 @@ async def _claim_once(rt: Runtime, ctx: Context, scope: str, rule: str) -> bool:
     scope_id = ctx.token if scope == "per_visitor" else ctx.rid
     if not scope_id:
         return True
-    return bool(await rt.redis.sadd(keys.fired_once(scope, scope_id), rule))
+    key = keys.fired_once(scope, scope_id)
+    pipe = rt.redis.pipeline(transaction=False)
+    pipe.sadd(key, rule)
+    pipe.expire(key, ONCE_MEMORY_S)
+    added, _ = await pipe.execute()
+    return bool(added)

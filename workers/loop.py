@@ -1,11 +1,15 @@
-"""Jobs that raise domain events run the async engine on one event loop per worker process."""
+"""Jobs that raise domain events run the async engine, with rules, on the worker's loop.
+
+Built on `workers/live.py` (one event loop and async client per worker thread); this adds
+the rule matcher and job queue, kept per thread and refreshed when the rules change.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import os
-from collections.abc import Coroutine
-from typing import Any, TypeVar
+import threading
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import redis as sync_redis
 from redis.asyncio import Redis
@@ -13,39 +17,43 @@ from rq import get_current_job
 
 from livechat.engine.rules.store import RuleStore
 from livechat.engine.runtime import Jobs, Runtime
+from livechat.workers import live
 
 T = TypeVar("T")
 
-_loop: asyncio.AbstractEventLoop | None = None
-_runtime: Runtime | None = None
-_store: RuleStore | None = None
+_local = threading.local()
 
 
-def _connection() -> sync_redis.Redis:
+def _jobs_connection() -> sync_redis.Redis:
     job = get_current_job()
     if job is not None:
         return job.connection
-    return sync_redis.Redis.from_url(os.environ["REDIS_URL"])
+    return sync_redis.Redis.from_url(os.environ.get("RQ_REDIS_URL") or os.environ["REDIS_URL"])
 
 
-def run(coro_factory: Any) -> Any:
-    """Run `coro_factory(runtime)` to completion on this process's loop."""
-    global _loop
-    if _loop is None:
-        _loop = asyncio.new_event_loop()
-    return _loop.run_until_complete(_with_runtime(coro_factory))
+def _state_connection(jobs: sync_redis.Redis) -> sync_redis.Redis:
+    """Live state may sit on another Redis than the queue (RQ_REDIS_URL)."""
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return jobs
+    cached: sync_redis.Redis | None = getattr(_local, "state", None)
+    if cached is None:
+        cached = _local.state = sync_redis.Redis.from_url(url)
+    return cached
 
 
-async def _with_runtime(coro_factory: Any) -> Any:
-    global _runtime, _store
-    if _runtime is None:
-        jobs_connection = _connection()
-        url = os.environ.get("REDIS_URL")
-        redis = Redis.from_url(url) if url else Redis(**jobs_connection.connection_pool.connection_kwargs)
-        _store = RuleStore(redis)
-        _runtime = Runtime(redis=redis, matcher=await _store.load_matcher(), jobs=Jobs(jobs_connection))
-    else:
-        assert _store is not None
-        await _store.refresh(_runtime.matcher)  # rules changed since the last job: apply first
-    coro: Coroutine[Any, Any, Any] = coro_factory(_runtime)
-    return await coro
+def run(job: Callable[[Runtime], Awaitable[T]]) -> T:
+    """Run `job(runtime)` to completion; the rules in force are re-read first if they changed."""
+    jobs = _jobs_connection()
+
+    async def with_runtime(redis: Redis) -> T:
+        runtime: Runtime | None = getattr(_local, "runtime", None)
+        store: RuleStore | None = getattr(_local, "store", None)
+        if runtime is None or store is None or runtime.redis is not redis:
+            store = _local.store = RuleStore(redis)
+            runtime = _local.runtime = Runtime(redis=redis, matcher=await store.load_matcher(), jobs=Jobs(jobs))
+        else:
+            await store.refresh(runtime.matcher)
+        return await job(runtime)
+
+    return live.run(_state_connection(jobs), with_runtime)

@@ -19,7 +19,7 @@ import redis as sync_redis
 from livechat.engine import keys
 from livechat.engine.jsonutil import iso
 from livechat.engine.state import offline, users, visitors
-from livechat.engine.state.rooms import _decode as decode_room  # the one room decoder (no public name yet)
+from livechat.engine.state.rooms import decode as decode_room
 
 SESSION = "LivechatSession"
 START = "LivechatSessionStart"

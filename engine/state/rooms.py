@@ -41,7 +41,7 @@ return {1, ARGV[2], seq}
 """)
 
 
-def _decode(raw: dict[bytes, bytes]) -> dict[str, Any]:
+def decode(raw: dict[bytes, bytes]) -> dict[str, Any]:
     d = {k.decode(): v.decode() for k, v in raw.items()}
     return {
         "_id": d["_id"], "code": int(d.get("code", 0)), "token": d.get("token", ""),
@@ -91,7 +91,7 @@ def queue_reads(pipe: Any, rid: str) -> None:
 def from_reads(raw: dict[bytes, bytes], agent: bytes | None, queued: float | None) -> dict[str, Any] | None:
     if not raw:
         return None
-    room = _decode(raw)
+    room = decode(raw)
     if not room["open"]:
         room["status"] = CLOSED
     elif agent:
