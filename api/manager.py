@@ -15,8 +15,9 @@ from livechat.api.openapi import documented
 from livechat.engine import chat
 from livechat.engine.dispatch import dispatch
 from livechat.engine.events import EventType, event
-from livechat.engine.state import appearance, departments, routing, settings, users
+from livechat.engine.state import appearance, departments, frames, routing, settings, users
 
+ROUTING_METHODS = ("round_robin",)  # routing rules in rules/routing.json; a manager may replace them
 USER_TYPES = {"agent": "livechat-agent", "manager": "livechat-manager"}
 # Settings reachable one by one through settings/:id (the rest have their own endpoints).
 PUBLIC_SETTINGS = frozenset({
@@ -201,11 +202,16 @@ async def set_setting(request: Request) -> JSONResponse:
     name = _setting_id(request)
     value = (await inputs.body(request, "setting-value"))["value"]
     default = settings.DEFAULTS[name]
+    if name == "Livechat_routing_method" and value not in ROUTING_METHODS:
+        raise bad_request("value", f"Routing method must be one of: {', '.join(ROUTING_METHODS)}")
     if isinstance(default, bool) and not isinstance(value, bool):
         raise bad_request("value", f"{name} takes true or false")
     if isinstance(default, int) and not isinstance(default, bool) and (not isinstance(value, int) or value < 0):
         raise bad_request("value", f"{name} takes a whole number ≥ 0")
-    await settings.put(runtime(request).redis, {name: value})
+    redis = runtime(request).redis
+    await settings.put(redis, {name: value})
+    if name == "Livechat_enabled":
+        await frames.announce_config(redis, bool(value))
     return ok()
 
 
@@ -238,7 +244,9 @@ async def set_appearance(request: Request) -> JSONResponse:
                                                              isinstance(item["value"], int)):
             raise bad_request(f"[{i}].value", f"{key} takes a {type(default).__name__}")
         values[key] = item["value"]
-    await settings.put(runtime(request).redis, values)
+    redis = runtime(request).redis
+    await settings.put(redis, values)
+    await frames.announce_config(redis, bool((await settings.load(redis))["Livechat_enabled"]))
     return ok()
 
 

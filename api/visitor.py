@@ -12,7 +12,7 @@ from livechat.api import inputs, views
 from livechat.api.auth import runtime
 from livechat.api.errors import ApiError, bad_request, forbidden, not_found, ok
 from livechat.api.openapi import documented
-from livechat.engine import chat, context
+from livechat.engine import chat
 from livechat.engine.jsonutil import parse_iso_ms
 from livechat.engine.runtime import Runtime
 from livechat.engine.state import departments, rooms, routing, settings, users, visitors
@@ -137,18 +137,14 @@ async def send_message(request: Request) -> JSONResponse:
     """A visitor's message; retrying with the same `_id` never doubles it."""
     rt = runtime(request)
     data = await inputs.body(request, "visitor-message")
-    ctx = await context.load(rt, rid=data["rid"])
-    if ctx.room is None or ctx.room["token"] != data["token"] or ctx.visitor is None:
-        raise bad_request("rid", "Invalid room", "invalid-room")
-    if not ctx.settings["Livechat_enabled"]:
+    current = await settings.recent(rt.redis)
+    if not current["Livechat_enabled"]:
         raise ApiError(400, "livechat-disabled", "Livechat is disabled")
-    limit = ctx.settings.get("Livechat_message_character_limit") or 0
-    if ctx.settings.get("Livechat_enable_message_character_limit") and limit and len(data["msg"]) > int(limit):
+    limit = int(current.get("Livechat_message_character_limit") or 0)
+    if current.get("Livechat_enable_message_character_limit") and limit and len(data["msg"]) > limit:
         raise bad_request("msg", f"Message longer than {limit} characters", "error-message-size-exceeded")
-    author = {"_id": ctx.visitor["_id"], "username": ctx.visitor["username"], "name": ctx.visitor["name"]}
     try:
-        message, _ = await chat.send_message(rt, ctx.room, author, data["msg"], data.get("_id"), "visitor",
-                                             ctx=ctx)
+        message = await chat.send_visitor_message(rt, data["token"], data["rid"], data["msg"], data.get("_id"))
     except chat.ChatError as exc:
         raise bad_request("rid", str(exc), exc.error) from exc
     return ok(message=message)

@@ -6,23 +6,17 @@ from typing import Any
 
 from livechat.api import views
 from livechat.engine.runtime import Runtime
-from livechat.engine.state import appearance, departments, rooms, routing, settings, users, visitors
-
-
-async def _triggers(rt: Runtime) -> list[dict[str, Any]]:
-    try:
-        from livechat.engine.state import triggers
-    except ImportError:  # triggers land with the rules issue
-        return []
-    return await triggers.public(rt.redis)
-
-
-async def _custom_fields(rt: Runtime) -> list[dict[str, Any]]:
-    try:
-        from livechat.engine.state import custom_fields
-    except ImportError:
-        return []
-    return await custom_fields.public(rt.redis)
+from livechat.engine.state import (
+    appearance,
+    custom_fields,
+    departments,
+    rooms,
+    routing,
+    settings,
+    triggers,
+    users,
+    visitors,
+)
 
 
 async def build_config(rt: Runtime, token: str | None) -> dict[str, Any]:
@@ -64,8 +58,8 @@ async def build_config(rt: Runtime, token: str | None) -> dict[str, Any]:
              "showOnOfflineForm": d["showOnOfflineForm"]}
             for d in await departments.list_all(rt.redis) if d["enabled"]
         ],
-        "triggers": await _triggers(rt),
-        "customFields": await _custom_fields(rt),
+        "triggers": await triggers.public(rt.redis),
+        "customFields": await custom_fields.public(rt.redis),
     }
     if token:
         await _add_visitor(rt, token, config)

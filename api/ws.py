@@ -30,13 +30,13 @@ CLOSE_UNAUTHORIZED, CLOSE_BAD_REQUEST, CLOSE_TOO_SLOW = 4401, 4400, 4008
 class Connection:
     def __init__(self, ws: WebSocket, rt: Runtime, hub: Hub) -> None:
         self.ws, self.rt, self.hub = ws, rt, hub
-        self.outbox: asyncio.Queue[str | None] = asyncio.Queue(OUTBOX_LIMIT)
+        self.outbox: asyncio.Queue[str | None] = asyncio.Queue()
         self.sent_seq: dict[str, int] = {}  # room id -> highest seq delivered
         self.channels: dict[str, str | None] = {}  # channel -> room id (None: not a room)
         self.too_slow = False
         self.joining: dict[str, list[str]] = {}  # room id -> live frames held until its replay is done
 
-    def deliver(self, channel: str, data: str) -> None:
+    def deliver(self, channel: str, data: str, replay: bool = False) -> None:
         rid = self.channels.get(channel)
         if rid is not None and rid in self.joining:
             self.joining[rid].append(data)
@@ -52,14 +52,16 @@ class Connection:
             asyncio.get_running_loop().create_task(self.follow_from(data))
             if data.startswith('{"type":"agent"'):
                 return  # the same frame arrives through the room itself, numbered
-        self._put(data)
+        self._put(data, replay)
 
-    def _put(self, data: str) -> None:
-        try:
-            self.outbox.put_nowait(data)
-        except asyncio.QueueFull:
+    def _put(self, data: str, replay: bool = False) -> None:
+        """Queue a frame; a client this far behind on live frames is cut (it resumes with `since`).
+        A replay is bounded by the frames kept per room, so it is never cut."""
+        if not replay and self.outbox.qsize() >= OUTBOX_LIMIT:
             self.too_slow = True
-            self.outbox.put_nowait(None) if not self.outbox.full() else None
+            self.outbox.put_nowait(None)
+            return
+        self.outbox.put_nowait(data)
 
     async def follow_from(self, data: str) -> None:
         frame = json.loads(data)
@@ -84,7 +86,7 @@ class Connection:
         finally:
             held = self.joining.pop(rid)
         for data in [*missed, *held]:  # numbered frames already sent are dropped by seq
-            self.deliver(channel, data)
+            self.deliver(channel, data, replay=True)
 
     async def leave_room(self, rid: str) -> None:
         channel = keys.room_channel(rid)
@@ -184,6 +186,7 @@ async def _open_visitor(conn: Connection, token: str, rid: str | None, since: di
         await conn.ws.close(CLOSE_UNAUTHORIZED, "Unknown visitor token")
         return False
     await conn.listen(keys.visitor_channel(token))
+    await conn.listen(keys.WIDGETS_CHANNEL)
     # visitor-level frames (trigger messages) published before this socket existed
     for data in await frames.since(rt.redis, keys.visitor_frames(token), visitor_since):
         if not data.startswith('{"type":"room"'):  # an old chat's announcement is history, not news

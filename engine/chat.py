@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from livechat.engine import keys
+from livechat.engine import context, keys
 from livechat.engine.context import Context
 from livechat.engine.dispatch import dispatch
 from livechat.engine.events import EventType, event
 from livechat.engine.runtime import Runtime
-from livechat.engine.state import frames, rooms, routing, users
+from livechat.engine.state import frames, lua, rooms, routing, users
 
 SYSTEM_USER = {"_id": "system", "username": "system", "name": "System"}
 
@@ -69,6 +69,34 @@ async def send_message(rt: Runtime, room: dict[str, Any], author: dict[str, Any]
     return stored, outcome == "new"
 
 
+async def send_visitor_message(rt: Runtime, token: str, rid: str, text: str,
+                               client_id: str | None) -> dict[str, Any]:
+    """A visitor's message in one round trip: the context the rules need is read in the same
+    pipeline as the script that checks the token, stores, numbers and publishes the message."""
+    used = rt.matcher.facts_read(EventType.MESSAGE_SENT)
+    needs_visitor = any(f.startswith("visitor.") for f in used)
+    reads = context.Reads(rid=rid, token=token if needs_visitor else None, visitor=needs_visitor,
+                          counts=not context.COUNT_FACTS.isdisjoint(used))
+    message = rooms.make_message(rid, text, None, client_id, token=token)
+    pipe = rt.redis.pipeline(transaction=False)
+    reads.queue(pipe)
+    rooms.queue_visitor_append(pipe, message, client_id, token)
+    results = await lua.execute(rt.redis, pipe, rooms.SCRIPTS)
+    outcome, stored, _ = rooms.append_outcome(results[-1], message)
+    if outcome == "invalid-room":
+        raise ChatError("invalid-room", "Invalid room")
+    if outcome == "closed":
+        raise ChatError("room-closed", "This chat is closed")
+    if outcome == "new":
+        ctx = await context.from_reads(rt, reads, results[:-1])
+        assert ctx.room is not None
+        ctx.room["msgs"] += 1
+        ctx.room["visitorMsgs"] += 1
+        await dispatch(rt, event(EventType.MESSAGE_SENT, rid=rid, token=token, sender="visitor", text=text,
+                                 message_id=stored["_id"], agent_id=ctx.room["servedBy"] or None), ctx)
+    return stored
+
+
 async def system_message(rt: Runtime, rid: str, text: str, kind: str | None = None,
                          author: dict[str, Any] | None = None) -> dict[str, Any]:
     message = rooms.make_message(rid, text, author or SYSTEM_USER, kind=kind)
@@ -82,7 +110,8 @@ async def close_chat(rt: Runtime, room: dict[str, Any], closer: str, closed_by: 
     if not room["open"]:
         return False
     await system_message(rt, room["_id"], comment, kind="livechat-close", author=closed_by)
-    if not await rooms.mark_closed(rt.redis, room["_id"], closer, closed_by["_id"], comment, tags):
+    if not await rooms.mark_closed(rt.redis, room["_id"], closer, closed_by["_id"], comment, tags,
+                                   served_by=room["servedBy"]):
         return False
     agent_id = await routing.release(rt.redis, room["_id"])
     also = (keys.agent_channel(agent_id),) if agent_id else ()

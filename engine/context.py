@@ -24,6 +24,8 @@ class Context:
     available_agents: int = 0
     queue_length: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    # (agent id, department id) not read yet; see ensure_people
+    pending_people: tuple[str | None, str | None] | None = None
 
     @property
     def rid(self) -> str | None:
@@ -36,43 +38,86 @@ class Context:
         return str(self.room["token"]) if self.room else None
 
 
-async def load(rt: Runtime, *, token: str | None = None, rid: str | None = None,
-               agent_id: str | None = None, department_id: str | None = None) -> Context:
-    """Read what the rules may ask about in two round trips."""
-    pipe = rt.redis.pipeline(transaction=False)
-    pipe.get(keys.SETTINGS_VERSION)
-    pipe.scard(keys.AVAILABLE_AGENTS)
-    pipe.zcard(keys.QUEUE)
-    if rid:
-        rooms.queue_reads(pipe, rid)
-    results = await pipe.execute()
-    ctx = Context(settings=await settings.cached(rt.redis, results[0]), available_agents=int(results[1]),
-                  queue_length=int(results[2]))
-    if rid:
-        ctx.room = rooms.from_reads(*results[3:6])
+# Facts that need the global counters read (available agents, queue length).
+COUNT_FACTS = frozenset({"settings.online", "settings.agents_available", "settings.queue_length"})
+
+
+@dataclass(frozen=True)
+class Reads:
+    """What to read for an event, queued on a pipeline that may carry other commands."""
+
+    rid: str | None = None
+    token: str | None = None
+    counts: bool = True
+    visitor: bool = True  # False: the rules read no visitor fact; the room still names its visitor
+
+    def queue(self, pipe: Any) -> int:
+        pipe.get(keys.SETTINGS_VERSION)
+        if self.counts:
+            pipe.scard(keys.AVAILABLE_AGENTS)
+            pipe.zcard(keys.QUEUE)
+        if self.rid:
+            rooms.queue_reads(pipe, self.rid)
+        if self.token:
+            pipe.hgetall(keys.visitor(self.token))
+        return 1 + 2 * self.counts + 3 * bool(self.rid) + bool(self.token)
+
+
+async def from_reads(rt: Runtime, reads: Reads, results: list[Any], agent_id: str | None = None,
+                     department_id: str | None = None) -> Context:
+    at = iter(results)
+    ctx = Context(settings=await settings.cached(rt.redis, next(at)))
+    if reads.counts:
+        ctx.available_agents, ctx.queue_length = int(next(at)), int(next(at))
+    if reads.rid:
+        ctx.room = rooms.from_reads(next(at), next(at), next(at))
+    raw_visitor = next(at) if reads.token else None
     if ctx.room:
-        token = token or ctx.room["token"]
         department_id = department_id or ctx.room["department"] or None
         agent_id = agent_id or ctx.room["servedBy"]
+        if reads.visitor and (not reads.token or ctx.room["token"] != reads.token):
+            raw_visitor = await rt.redis.hgetall(keys.visitor(ctx.room["token"]))
+    if raw_visitor:
+        ctx.visitor = visitors.decode(raw_visitor)
+        ctx.pages_viewed = int(raw_visitor.get(b"pagesViewed", 0))
+        department_id = department_id or ctx.visitor["department"] or None
+    ctx.pending_people = (agent_id, department_id)
+    return ctx
+
+
+async def load(rt: Runtime, *, token: str | None = None, rid: str | None = None,
+               agent_id: str | None = None, department_id: str | None = None, people: bool = True) -> Context:
+    """Read what the rules may ask about. With `people=False` the agent and department are left
+    for `ensure_people` (dispatch loads them only when a rule or an action needs them)."""
+    reads = Reads(rid=rid, token=token)
     pipe = rt.redis.pipeline(transaction=False)
-    pipe.hgetall(keys.visitor(token or "\x00"))
+    reads.queue(pipe)
+    ctx = await from_reads(rt, reads, await pipe.execute(), agent_id, department_id)
+    if people:
+        await ensure_people(rt, ctx)
+    return ctx
+
+
+async def ensure_people(rt: Runtime, ctx: Context) -> None:
+    """Load the agent and department the event concerns, once."""
+    if ctx.pending_people is None:
+        return
+    agent_id, department_id = ctx.pending_people
+    ctx.pending_people = None
+    if not agent_id and not department_id:
+        return
+    pipe = rt.redis.pipeline(transaction=False)
     pipe.hgetall(keys.department(department_id or "\x00"))
     pipe.hgetall(keys.user(agent_id or "\x00"))
     pipe.hget(keys.AGENT_LOAD, agent_id or "\x00")
     pipe.get(keys.agent_sockets(agent_id or "\x00"))
-    raw_visitor, raw_department, raw_agent, raw_load, raw_sockets = await pipe.execute()
-    if raw_visitor:
-        ctx.visitor = visitors.decode(raw_visitor)
-        ctx.pages_viewed = int(raw_visitor.get(b"pagesViewed", 0))
-        if not department_id and ctx.visitor["department"]:
-            ctx.department = await departments.get(rt.redis, ctx.visitor["department"])
+    raw_department, raw_agent, raw_load, raw_sockets = await pipe.execute()
     if raw_department and department_id:
         ctx.department = departments.decode(department_id, raw_department)
     if raw_agent and agent_id:
         ctx.agent = users.decode(agent_id, raw_agent)
         ctx.agent_load = int(raw_load or 0)
         ctx.agent_sockets = int(raw_sockets or 0)
-    return ctx
 
 
 def max_chats(ctx: Context, department: dict[str, Any] | None = None) -> int:

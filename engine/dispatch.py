@@ -14,6 +14,9 @@ log = logging.getLogger("livechat.engine")
 # An action may raise follow-up events (route -> chat_taken); a rule set that keeps
 # raising them is cut here instead of looping forever.
 MAX_CHAIN_DEPTH = 6
+PEOPLE = frozenset({"agent", "department"})
+# Actions that need neither the agent nor the department loaded (they read the event and room).
+LIGHT_ACTIONS = frozenset({"webhook", "email", "start_timer", "cancel_timer", "tag", "set_custom_field"})
 # `once` is remembered this long after the visitor's (or chat's) last rule firing: a visitor
 # back after three months is greeted again, and the store does not grow forever.
 ONCE_MEMORY_S = 90 * 24 * 3600
@@ -26,9 +29,13 @@ async def dispatch(rt: Runtime, event: dict[str, Any], ctx: Context | None = Non
         log.error("event chain too deep, dropping %s", event["type"])
         return
     if ctx is None:
-        ctx = await context.load(rt, token=event.get("token"), rid=event.get("rid"),
-                                 agent_id=event.get("agent_id"), department_id=event.get("department"))
+        ctx = await context.load(rt, token=event.get("token"), rid=event.get("rid"), agent_id=event.get("agent_id"),
+                                 department_id=event.get("department"), people=False)
+    if not PEOPLE.isdisjoint(rt.matcher.namespaces(event["type"])):
+        await context.ensure_people(rt, ctx)
     matches = rt.matcher.match_all(context.facts(ctx, event))
+    if any(action["action"] not in LIGHT_ACTIONS for match in matches for action in match.actions):
+        await context.ensure_people(rt, ctx)
     follow: list[dict[str, Any]] = []
     for match in matches:
         if match.once and not await _claim_once(rt, ctx, match.once, f"{match.ruleset}:{match.rule_id}"):

@@ -129,6 +129,7 @@ def visitor_seq(token: str) -> str:
 
 
 AGENTS_CHANNEL = f"{PREFIX}:rt:agents"  # queue changes every agent console shows
+WIDGETS_CHANNEL = f"{PREFIX}:rt:widgets"  # config changes every open widget applies at once
 
 # --- rules bookkeeping ------------------------------------------------------------
 def fired_once(scope: str, scope_id: str) -> str:

@@ -100,6 +100,7 @@ class Matcher:
         self._lock = threading.Lock()
         self._live: dict[str, _Live] = {}
         self._finalizer = weakref.finalize(self, _close_all, self._live)
+        self._facts_read: dict[str, frozenset[str]] = {}
         for name, compiled in rulesets.items():
             self._live[name] = _Live(name, compiled)
 
@@ -122,12 +123,28 @@ class Matcher:
         with self._lock:
             return [m for name in self._ordered() for m in self._live[name].match(event_type, facts)]
 
+    def facts_read(self, event_type: str) -> frozenset[str]:
+        """The facts (`visitor.name`, `agent.status`, ...) some rule on this event type reads, so the
+        caller can skip loading the rest."""
+        with self._lock:
+            found = self._facts_read.get(event_type)
+            if found is None:
+                plans = (live.compiled.plans.get(event_type) for live in self._live.values())
+                found = frozenset(".".join(path) for plan in plans if plan is not None for path in plan.paths)
+                self._facts_read[event_type] = found
+            return found
+
+    def namespaces(self, event_type: str) -> frozenset[str]:
+        """The fact namespaces (`visitor`, `agent`, ...) some rule on this event type reads."""
+        return frozenset(fact.partition(".")[0] for fact in self.facts_read(event_type))
+
     def replace(self, name: str, compiled: CompiledRuleset) -> None:
         """Hot reload: the new rule set gets fresh engine handles; the swap is atomic."""
         fresh = _Live(name, compiled)
         with self._lock:
             old = self._live.get(name)
             self._live[name] = fresh
+            self._facts_read.clear()
         if old is not None:
             old.close()  # no match can hold it: matches run under the lock we just released
 

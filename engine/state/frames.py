@@ -63,3 +63,9 @@ async def since(redis: Redis, stream_key: str, seq: int) -> list[str]:
     """Frames with a sequence number above `seq`, oldest first, as raw JSON."""
     entries = await redis.xrange(stream_key, min=f"({seq}-0" if seq > 0 else "-", max="+")
     return [fields[b"f"].decode() for _, fields in entries]
+
+
+async def announce_config(redis: Redis, enabled: bool) -> None:
+    """Tell every open widget that Livechat was switched or restyled (not numbered: the widget
+    re-reads its config, so a missed one costs nothing but a delay until the next page load)."""
+    await redis.publish(keys.WIDGETS_CHANNEL, json.dumps({"type": "config", "rid": None, "enabled": enabled}))

@@ -6,6 +6,7 @@ import hashlib
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 from redis.exceptions import NoScriptError
 
 
@@ -19,3 +20,20 @@ class Lua:
             return await redis.evalsha(self.sha, len(keys), *keys, *args)
         except NoScriptError:
             return await redis.eval(self.source, len(keys), *keys, *args)
+
+    def queue(self, pipe: Pipeline, keys: list[str], args: list[Any]) -> None:
+        """Add this script to a pipeline; run it with `execute` below."""
+        pipe.evalsha(self.sha, len(keys), *keys, *args)
+
+
+async def execute(redis: Redis, pipe: Pipeline, scripts: list[Lua]) -> list[Any]:
+    """Run a pipeline holding scripts; a server that forgot them (restart) learns them and the
+    pipeline runs again (a NOSCRIPT means the script did not run, so nothing is done twice)."""
+    commands = list(pipe.command_stack)
+    try:
+        return list(await pipe.execute())
+    except NoScriptError:
+        for script in scripts:
+            await redis.script_load(script.source)
+        pipe.command_stack = commands
+        return list(await pipe.execute())

@@ -20,25 +20,43 @@ from livechat.engine.state.lua import Lua
 QUEUED, TAKEN, CLOSED, NEW = "queued", "taken", "closed", "new"
 HISTORY_PAGE = 200  # messages read per step when paging back through a long chat
 
-# Appends a message unless its client id was seen (then returns the stored one) or the
-# room is closed; numbers it, keeps and publishes its frame in the same step.
-_APPEND = Lua("""
+# Numbers a message, keeps it (and its client id), and keeps and publishes its frame.
+_STORE = """
+local seq = redis.call('INCR', KEYS[3])
+redis.call('RPUSH', KEYS[2], msg)
+if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], ARGV[1], msg) end
+redis.call('HSET', KEYS[5], 'lastMessageAt', ARGV[5])
+redis.call('HINCRBY', KEYS[5], 'msgs', 1)
+redis.call('HINCRBY', KEYS[5], ARGV[7], 1)
+local frame = ARGV[4] .. ',"message":' .. msg .. ',"seq":' .. seq .. '}'
+redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[6], seq .. '-0', 'f', frame)
+redis.call('PUBLISH', ARGV[3], frame)
+return {1, msg, seq}
+"""
+
+_SEEN_OR_CLOSED = """
 if ARGV[1] ~= '' then
   local prev = redis.call('HGET', KEYS[1], ARGV[1])
   if prev then return {0, prev, 0} end
 end
 if redis.call('HGET', KEYS[5], 'open') ~= '1' then return {-1, '', 0} end
-local seq = redis.call('INCR', KEYS[3])
-redis.call('RPUSH', KEYS[2], ARGV[2])
-if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
-redis.call('HSET', KEYS[5], 'lastMessageAt', ARGV[5])
-redis.call('HINCRBY', KEYS[5], 'msgs', 1)
-redis.call('HINCRBY', KEYS[5], ARGV[7], 1)
-local frame = ARGV[4] .. ',"message":' .. ARGV[2] .. ',"seq":' .. seq .. '}'
-redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[6], seq .. '-0', 'f', frame)
-redis.call('PUBLISH', ARGV[3], frame)
-return {1, ARGV[2], seq}
-""")
+"""
+
+# A message from an agent or the system: stored unless its client id was seen or the room closed.
+_APPEND = Lua(_SEEN_OR_CLOSED + "local msg = ARGV[2]\n" + _STORE)
+
+# A visitor's message: ARGV[8] must be the room's visitor token; the author comes from the room,
+# so the whole visitor path needs no read before it (its context reads share its round trip).
+_APPEND_VISITOR = Lua("""
+if redis.call('HGET', KEYS[5], 'token') ~= ARGV[8] then return {-2, '', 0} end
+""" + _SEEN_OR_CLOSED + """
+local v = redis.call('HMGET', KEYS[5], 'visitorId', 'visitorUsername', 'visitorName')
+local msg = ARGV[2] .. ',"u":{"_id":' .. cjson.encode(v[1] or '') .. ',"username":' .. cjson.encode(v[2] or '')
+  .. ',"name":' .. cjson.encode(v[3] or '') .. '}}'
+""" + _STORE)
+SCRIPTS = [_APPEND, _APPEND_VISITOR]
+
+OUTCOMES = {1: "new", 0: "duplicate", -1: "closed", -2: "invalid-room"}
 
 
 def decode(raw: dict[bytes, bytes]) -> dict[str, Any]:
@@ -53,7 +71,9 @@ def decode(raw: dict[bytes, bytes]) -> dict[str, Any]:
         "closedAt": int(d["closedAt"]) if d.get("closedAt") else None, "closer": d.get("closer", ""),
         "closedBy": d.get("closedBy", ""), "comment": d.get("comment", ""),
         "tags": json.loads(d.get("tags", "[]")), "livechatData": json.loads(d.get("livechatData", "{}")),
-        "label": d.get("label", ""), "topic": d.get("topic", ""), "servedBy": None, "status": NEW,
+        "label": d.get("label", ""), "topic": d.get("topic", ""),
+        # kept on the room only once closed; while open the routing assignment says who serves it
+        "servedBy": d.get("servedBy") or None, "status": NEW,
     }
 
 
@@ -117,13 +137,13 @@ async def update(redis: Redis, rid: str, values: dict[str, Any]) -> None:
 
 
 async def mark_closed(redis: Redis, rid: str, closer: str, closed_by: str, comment: str,
-                      tags: list[str] | None) -> bool:
+                      tags: list[str] | None, served_by: str | None = None) -> bool:
     """Close once; False when it was already closed."""
     key = keys.room(rid)
     if await redis.hget(key, "open") != b"1":
         return False
     values: dict[str, Any] = {"open": "0", "closedAt": now_ms(), "closer": closer, "closedBy": closed_by,
-                              "comment": comment}
+                              "comment": comment, "servedBy": served_by or ""}
     if tags is not None:
         values["tags"] = json.dumps(tags)
     pipe = redis.pipeline(transaction=False)
@@ -133,19 +153,37 @@ async def mark_closed(redis: Redis, rid: str, closer: str, closed_by: str, comme
     return True
 
 
-def make_message(rid: str, msg: str, user: dict[str, Any], message_id: str | None = None,
+def make_message(rid: str, msg: str, user: dict[str, Any] | None, message_id: str | None = None,
                  token: str | None = None, kind: str | None = None) -> dict[str, Any]:
-    ts = now_ms()
-    message: dict[str, Any] = {
-        "_id": message_id or new_id(), "rid": rid, "msg": msg, "ts": iso(ts),
-        "u": {"_id": user["_id"], "username": user["username"], "name": user.get("name", "")},
-        "_updatedAt": iso(ts),
-    }
+    """A message; with `user=None` its author is filled in when stored (a visitor's, from the room)."""
+    ts = iso(now_ms())
+    message: dict[str, Any] = {"_id": message_id or new_id(), "rid": rid, "msg": msg, "ts": ts, "_updatedAt": ts}
+    if user is not None:
+        message["u"] = {"_id": user["_id"], "username": user["username"], "name": user.get("name", "")}
     if token:
         message["token"] = token
     if kind:
         message["t"] = kind
     return message
+
+
+def _append_keys(rid: str) -> list[str]:
+    return [keys.room_message_ids(rid), keys.room_messages(rid), keys.room_seq(rid), keys.room_frames(rid),
+            keys.room(rid)]
+
+
+def _append_args(message: dict[str, Any], client_id: str | None, counter: str, body: str) -> list[Any]:
+    rid = message["rid"]
+    return [client_id or "", body, keys.room_channel(rid), _open({"type": "message", "rid": rid}), now_ms(),
+            FRAMES_KEPT, counter]
+
+
+def append_outcome(reply: list[Any], message: dict[str, Any]) -> tuple[str, dict[str, Any], int]:
+    code, stored, seq = reply
+    outcome = OUTCOMES[int(code)]
+    if outcome in ("closed", "invalid-room"):
+        return outcome, message, 0
+    return outcome, json.loads(stored), int(seq)
 
 
 async def append_message(redis: Redis, message: dict[str, Any], client_id: str | None,
@@ -154,18 +192,16 @@ async def append_message(redis: Redis, message: dict[str, Any], client_id: str |
 
     `counter` is the room field counting this sender's messages (`visitorMsgs`, `agentMsgs`).
     """
-    rid = message["rid"]
     body = json.dumps(message, separators=(",", ":"))
-    head = _open({"type": "message", "rid": rid})
-    code, stored, seq = await _APPEND(
-        redis,
-        [keys.room_message_ids(rid), keys.room_messages(rid), keys.room_seq(rid), keys.room_frames(rid),
-         keys.room(rid)],
-        [client_id or "", body, keys.room_channel(rid), head, now_ms(), FRAMES_KEPT, counter],
-    )
-    if code == -1:
-        return "closed", message, 0
-    return ("new" if code == 1 else "duplicate"), json.loads(stored), int(seq)
+    reply = await _APPEND(redis, _append_keys(message["rid"]), _append_args(message, client_id, counter, body))
+    return append_outcome(reply, message)
+
+
+def queue_visitor_append(pipe: Any, message: dict[str, Any], client_id: str | None, token: str) -> None:
+    """Add a visitor's message (without `u`: the script adds it) to a pipeline."""
+    body = json.dumps(message, separators=(",", ":"))[:-1]
+    _APPEND_VISITOR.queue(pipe, _append_keys(message["rid"]),
+                          [*_append_args(message, client_id, "visitorMsgs", body), token])
 
 
 async def history(redis: Redis, rid: str, limit: int, before_ms: int | None = None) -> list[dict[str, Any]]:

@@ -55,6 +55,14 @@ class _Cache:
 _cache = _Cache()
 
 
+async def recent(redis: Redis) -> dict[str, Any]:
+    """This process's copy as of its last read (at most one request old when traffic flows);
+    read now if there never was one. For checks on the hot path; decisions read `load`."""
+    if _cache.version is None:
+        return await load(redis)
+    return _cache.values
+
+
 async def load(redis: Redis) -> dict[str, Any]:
     return await cached(redis, await redis.get(keys.SETTINGS_VERSION))
 

@@ -114,7 +114,10 @@ def test_config_shows_the_visitors_open_chat_and_agent(api: Api) -> None:
 
 
 def test_disabling_livechat_hides_the_widget_and_refuses_new_chats(api: Api) -> None:
+    open_widget = api.visitor_socket(api.visitor("Open"))
     api.ok(api.post("settings/Livechat_enabled", {"value": False}, api.admin))
+    assert open_widget.until("config")["enabled"] is False  # widgets already open hide at once
+    open_widget.close()
     assert api.ok(api.get("livechat/config"))["config"] == {"enabled": False}
     refused = api.post("livechat/visitor", {"visitor": {"token": "t-1", "name": "Ana"}})
     assert refused.status_code == 400 and refused.json()["errorType"] == "livechat-disabled"
@@ -144,3 +147,13 @@ def test_history_pages_back_with_limit_and_end(api: Api) -> None:
     assert sent[0]["msg"] == "m0"
     bad = api.get(f"livechat/messages.history/{rid}", token=token, limit=0)
     assert bad.status_code == 400 and bad.json()["field"] == "limit"
+
+
+def test_closed_chats_remember_who_served_them(api: Api) -> None:
+    agent_id, agent = api.agent("bruno")
+    rid = api.room(api.visitor())["_id"]
+    api.ok(api.post("livechat/room.closeByUser", {"rid": rid, "comment": "done"}, agent))
+    closed = api.ok(api.get("livechat/rooms", api.admin, open="false", **{"agents[]": agent_id}))["rooms"]
+    assert [r["_id"] for r in closed] == [rid] and closed[0]["servedBy"]["_id"] == agent_id
+    mine = api.ok(api.get("livechat/rooms", agent, open="false"))["rooms"]
+    assert [r["_id"] for r in mine] == [rid]  # an agent finds the chats it closed

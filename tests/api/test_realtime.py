@@ -92,3 +92,20 @@ def test_a_visitor_on_one_process_and_an_agent_on_another_see_each_other(api: Ap
         visitor_ws.close()
     finally:
         other.close()
+
+
+def test_an_agent_joining_a_long_chat_gets_all_its_kept_frames_without_being_cut(api: Api) -> None:
+    from livechat.api.ws import OUTBOX_LIMIT
+
+    _, agent = api.agent("bruno")
+    token = api.visitor()
+    rid = api.room(token)["_id"]
+    import httpx
+
+    with httpx.Client(base_url=api.server.url) as client:
+        for i in range(OUTBOX_LIMIT + 100):
+            client.post("/api/v1/livechat/message", json={"token": token, "rid": rid, "msg": f"m{i}"})
+    agent_ws = api.agent_socket(agent)
+    frames = agent_ws.frames(OUTBOX_LIMIT + 101, timeout=10)  # the assignment and every message
+    assert frames[-1]["message"]["msg"] == f"m{OUTBOX_LIMIT + 99}"
+    agent_ws.close()

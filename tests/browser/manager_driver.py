@@ -5,7 +5,10 @@ shared server (settings, appearance, webhooks, mail, rule sets)."""
 from __future__ import annotations
 
 import contextlib
+import http.server
+import json
 import secrets
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -58,6 +61,7 @@ def save(form: Locator, button: str, note: str = "Saved.") -> None:
 
 
 def shot(page: Page, screenshots: Path, name: str) -> None:
+    page.evaluate("window.scrollTo(0, 0)")  # the whole page from its top, the menu beside it
     page.screenshot(path=screenshots / f"manager-{name}.png", full_page=True)
 
 
@@ -96,6 +100,39 @@ def visitor_chat(server_url: str, name: str, text: str, department: str | None =
 def widget_config(server_url: str) -> dict[str, Any]:
     config: dict[str, Any] = httpx.get(f"{server_url}/api/v1/livechat/config", timeout=10).json()["config"]
     return config
+
+
+class Receiver:
+    """A CRM's webhook endpoint on this machine: answers 200 and keeps every request."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        received = self.requests
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length") or 0))
+                received.append({"headers": dict(self.headers), "body": json.loads(body or b"null")})
+                self.send_response(200)
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/livechat-hook"
+
+    def __enter__(self) -> Receiver:
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def of_type(self, kind: str) -> list[dict[str, Any]]:
+        return [r for r in self.requests if isinstance(r["body"], dict) and r["body"].get("type") == kind]
 
 
 # ---- the shared server, as it was ------------------------------------------------------

@@ -94,5 +94,6 @@ def test_every_page_of_the_console_opens_for_a_manager(server: Any, admin: Any, 
     page = manager_console(contexts(), server.url, user=credentials(manager_user(admin, "Max Manager")))
     for section in PAGES:
         go(page, section)
+        expect(page.locator("#page h1")).to_be_focused()  # keyboard and screen reader users start there
         expect(page.locator("#page .page-body > .form-error")).to_have_count(0)
         expect(page.locator(f"#nav-{section}")).to_have_attribute("aria-current", "page")

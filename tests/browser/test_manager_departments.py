@@ -53,7 +53,7 @@ def test_departments_created_in_the_page_appear_in_the_widget_select_and_follow_
     form = console.locator("#department-form")
     expect(form.get_by_role("heading")).to_have_text("Edit Wholesale")
     form.get_by_label("Show on the registration form").uncheck()
-    save(form, "Save department")
+    save(form, "Save department", "Wholesale saved.")
     assert [d["name"] for d in widget_config(server.url)["departments"] if d["showOnRegistration"]] == ["Returns"]
 
     row(console, "department-list", "Returns").get_by_role("button", name="Delete Returns").dblclick()

@@ -4,7 +4,7 @@
 const STEP = /\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\[('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")\]/y;
 
 /** `$.rules[2]['my key']` -> ['rules', 2, 'my key'], or null when it is not such a path. */
-export function parsePath(path) {
+function parsePath(path) {
   if (!path.startsWith('$')) return null;
   const steps = [];
   STEP.lastIndex = 1;
@@ -89,4 +89,66 @@ export function locate(textValue, path) {
 export function lineOf(textValue, offset) {
   const before = textValue.slice(0, offset).split('\n');
   return { line: before.length, column: before[before.length - 1].length + 1 };
+}
+
+const PRIMITIVE = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null/y;
+
+/** Where JSON text first goes wrong, as {offset, message}; null for valid JSON. (Browsers' own
+ * JSON.parse messages do not always say where.) */
+export function syntaxError(s) {
+  let i = 0;
+  const fail = (message) => { throw Object.assign(new SyntaxError(message), { offset: i }); };
+  const space = () => { while (i < s.length && ' \t\r\n'.includes(s[i])) i += 1; };
+  const string = () => {
+    for (i += 1; i < s.length && s[i] !== '"'; i += 1) {
+      if (s[i] === '\\') i += 1;
+      else if (s[i] < ' ') fail('a control character inside a string');
+    }
+    if (i >= s.length) fail('a string that never ends');
+    i += 1;
+  };
+  const items = (close, item) => {
+    i += 1;
+    space();
+    if (s[i] === close) { i += 1; return; }
+    for (;;) {
+      item();
+      space();
+      if (s[i] === close) { i += 1; return; }
+      if (s[i] !== ',') fail(`expected ',' or '${close}'`);
+      i += 1;
+    }
+  };
+  const value = () => {
+    space();
+    if (s[i] === '{') {
+      items('}', () => {
+        space();
+        if (s[i] !== '"') fail('expected a "key" in double quotes');
+        string();
+        space();
+        if (s[i] !== ':') fail("expected ':' after the key");
+        i += 1;
+        value();
+      });
+    } else if (s[i] === '[') {
+      items(']', value);
+    } else if (s[i] === '"') {
+      string();
+    } else {
+      PRIMITIVE.lastIndex = i;
+      const m = PRIMITIVE.exec(s);
+      if (!m) fail(i >= s.length ? 'the text ends too early' : `unexpected ${JSON.stringify(s[i])}`);
+      i += m[0].length;
+    }
+  };
+  try {
+    value();
+    space();
+    if (i < s.length) fail('more text after the end of the JSON value');
+    return null;
+  } catch (err) {
+    if (typeof err.offset === 'number') return { offset: err.offset, message: err.message };
+    throw err;
+  }
 }

@@ -133,8 +133,17 @@ class ManagerConsole {
   }
 
   drawNav() {
-    fill($('nav'), h('ul', {}, PAGES.map((page) => h('li', {}, h('a', { href: `#/${page.id}`, id: `nav-${page.id}` },
-      page.title)))));
+    const link = (page) => h('a', {
+      href: `#/${page.id}`,
+      id: `nav-${page.id}`,
+      onclick: (e) => { // the page already shown: load it afresh (no hashchange would)
+        if (location.hash === `#/${page.id}`) {
+          e.preventDefault();
+          this.route();
+        }
+      },
+    }, page.title);
+    fill($('nav'), h('ul', {}, PAGES.map((page) => h('li', {}, link(page)))));
   }
 
   leavePage() {

@@ -46,7 +46,7 @@ export function area(name, value, attrs = {}) {
 }
 
 export function check(name, checked, label, hint) {
-  const input = h('input', { name, type: 'checkbox', checked: !!checked });
+  const input = h('input', { name, type: 'checkbox', checked: !!checked, defaultChecked: !!checked });
   return h('div', { class: 'check' }, input, h('label', { for: controlId(input) }, label), hintFor(input, hint));
 }
 
@@ -92,7 +92,7 @@ export function errorText(err) {
   return body.error || (err && err.message) || 'Something went wrong.';
 }
 
-export function clearErrors(el) {
+function clearErrors(el) {
   for (const bad of el.querySelectorAll('[aria-invalid="true"]')) bad.removeAttribute('aria-invalid');
   const line = el.querySelector('.form-error');
   if (line) line.textContent = '';

@@ -367,6 +367,10 @@ class Widget {
   }
 
   frame(f) {
+    if (f.type === 'config') { // a manager switched Livechat off or on, or restyled it
+      this.configChanged(f.enabled);
+      return;
+    }
     if (f.rid === null || f.rid === undefined) {
       if (typeof f.seq === 'number' && f.seq > (this.store.get('vseq') || 0)) this.store.set({ vseq: f.seq });
       if (f.type === 'message' && f.message) this.triggerMessage(f.message);
@@ -413,6 +417,19 @@ class Widget {
       default:
         break;
     }
+  }
+
+  async configChanged(enabled) {
+    if (!enabled) {
+      this.config = { ...this.config, enabled: false };
+      this.view = 'disabled';
+      fill(this.els.body, h('div', { class: 'notice' }, 'Livechat is not available.'));
+      this.bridge.post('widget', { action: 'disable' });
+      return;
+    }
+    await this.loadConfig();
+    this.bridge.post('widget', { action: 'enable' });
+    this.bridge.post('ready', { enabled: true, theme: this.launcherTheme() });
   }
 
   /** A new answer while the widget is minimized shows as a count on the launcher. */

@@ -30,7 +30,24 @@ function stateBadge(room) {
   return room.status === 'queued' ? badge('Queued', 'warn') : badge('Being served', 'ok');
 }
 
-function transcript(info, messages) {
+function byVisitor(room, m) {
+  return !!m.token || (!!m.u && !!room.v && m.u._id === room.v._id);
+}
+
+/** Who served the chat: its agent, or for a closed chat (which no longer names one) whoever answered. */
+function agentsOf(room, messages, agentName) {
+  if (room.servedBy) return agentName.get(room.servedBy._id) || room.servedBy.username || room.servedBy._id;
+  const answered = messages.filter((m) => !m.t && !byVisitor(room, m) && m.u).map((m) => m.u.name || m.u.username);
+  return [...new Set(answered)].join(', ') || '—';
+}
+
+function closedBy(room, agentName) {
+  if (room.closer === 'visitor') return 'the visitor';
+  const who = room.closedBy && agentName.get(room.closedBy._id);
+  return who || (room.closer === 'user' ? 'an agent or manager' : room.closer || 'Livechat');
+}
+
+function transcript(info, messages, agentName) {
   const { room, visitor } = info;
   const person = (m) => (m.u && (m.u.name || m.u.username)) || '';
   return [
@@ -38,13 +55,14 @@ function transcript(info, messages) {
     h('dl', { class: 'facts' },
       h('dt', {}, 'Visitor'), h('dd', {}, [visitor && visitor.name, visitor && visitor.visitorEmails
         && visitor.visitorEmails[0] && visitor.visitorEmails[0].address].filter(Boolean).join(' · ') || room.fname),
-      h('dt', {}, 'Agent'), h('dd', {}, (room.servedBy && room.servedBy.username) || '—'),
+      h('dt', {}, 'Agent'), h('dd', {}, agentsOf(room, messages, agentName)),
       h('dt', {}, 'Started'), h('dd', {}, when(room.ts)),
-      room.closedAt ? [h('dt', {}, 'Closed'), h('dd', {}, `${when(room.closedAt)} by ${room.closer || ''}`)] : null,
+      room.closedAt ? [h('dt', {}, 'Closed'), h('dd', {}, `${when(room.closedAt)} by ${closedBy(room, agentName)}`)]
+        : null,
       room.comment ? [h('dt', {}, 'Closing comment'), h('dd', {}, room.comment)] : null,
       room.tags && room.tags.length ? [h('dt', {}, 'Tags'), h('dd', {}, room.tags.join(', '))] : null),
     h('ol', { class: 'transcript', id: 'transcript' }, messages.length ? messages.map((m) => h('li', {
-      class: `line ${m.t ? 'system' : m.token ? 'visitor' : 'agent'}`,
+      class: `line ${m.t ? 'system' : byVisitor(room, m) ? 'visitor' : 'agent'}`,
     }, h('span', { class: 'who' }, m.t ? '' : person(m)), h('span', { class: 'text' }, m.msg),
     h('time', { datetime: m.ts }, when(m.ts)))) : h('li', { class: 'hint' }, 'No messages.')),
   ];
@@ -68,7 +86,7 @@ export default {
         rest.get('livechat/room.info', { rid: room._id }),
         rest.get(`livechat/messages.history/${encodeURIComponent(room._id)}`, { limit: HISTORY_LIMIT })]);
       if (!current()) return;
-      fill(detail, transcript(info, messages.slice().reverse()));
+      fill(detail, transcript(info, messages.slice().reverse(), agentName));
       detail.querySelector('h3').setAttribute('tabindex', '-1');
       detail.querySelector('h3').focus();
     };

@@ -3,7 +3,7 @@
 
 import { fill, h } from '../../shared/dom.js';
 import {
-  actions, button, card, check, choice, confirmButton, field, form, showError, submit, table, text, yesNo,
+  actions, button, card, check, choice, confirmButton, field, form, note, showError, submit, table, text, yesNo,
 } from '../ui.js';
 
 const SCOPES = [['visitor', 'Visitor'], ['room', 'Chat']];
@@ -32,7 +32,7 @@ function fieldForm(rest, found, done) {
     };
     await rest.post('livechat/custom-fields', found ? { customFieldId: found._id, customFieldData: data }
       : { customFieldData: data });
-    await done();
+    await done(`${data.field} ${found ? 'saved' : 'created'}.`);
   },
   h('h3', {}, found ? `Edit ${c._id}` : 'New custom field'),
   h('div', { class: 'row' },
@@ -62,7 +62,7 @@ export default {
     const listEl = h('div', { id: 'custom-field-list' });
     const formSlot = h('div');
 
-    async function refresh() {
+    async function refresh(message) {
       const { customFields } = await rest.get('livechat/custom-fields', { count: 500 });
       if (!current()) return;
       const remove = async (c) => {
@@ -91,6 +91,7 @@ export default {
           button('Edit', () => edit(c)), confirmButton('Delete', () => remove(c), c._id))],
       ], customFields, { empty: 'No custom fields yet.', rowAttrs: (c) => ({ dataset: { name: c._id } }) }));
       fill(formSlot, fieldForm(rest, null, refresh));
+      if (message) note(formSlot.firstChild, message);
     }
 
     await refresh();

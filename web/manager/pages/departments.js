@@ -2,7 +2,7 @@
 
 import { fill, h } from '../../shared/dom.js';
 import {
-  actions, button, card, check, confirmButton, field, form, intValue, number, showError, submit, table, text, yesNo,
+  actions, button, card, check, confirmButton, field, form, intValue, note, number, showError, submit, table, text, yesNo,
 } from '../ui.js';
 
 const BLANK = {
@@ -41,7 +41,7 @@ function departmentForm(rest, agents, found, done) {
     };
     if (editing) await rest.put(`livechat/department/${encodeURIComponent(d._id)}`, body);
     else await rest.post('livechat/department', body);
-    await done();
+    await done(`${body.department.name} ${editing ? 'saved' : 'created'}.`);
   },
   h('h3', {}, editing ? `Edit ${d.name}` : 'New department'),
   h('div', { class: 'row' },
@@ -80,7 +80,7 @@ export default {
       formSlot.querySelector('input').focus();
     };
 
-    async function refresh() {
+    async function refresh(message) {
       const [{ departments }, agentAnswer] = await Promise.all([
         rest.get('livechat/department'), rest.get('livechat/users/agent')]);
       agents = agentAnswer.users;
@@ -110,6 +110,7 @@ export default {
       ], rows, { empty: 'No departments: visitors are not asked to choose one.',
         rowAttrs: (d) => ({ dataset: { name: d.name } }) }));
       fill(formSlot, departmentForm(rest, agents, null, refresh));
+      if (message) note(formSlot.firstChild, message);
     }
 
     await refresh();

@@ -2,7 +2,7 @@
 // while any remains), saved, reverted to its rule file, and dry-run against sample events.
 
 import { fill, h } from '../../shared/dom.js';
-import { lineOf, locate } from '../jsonpath.js';
+import { lineOf, locate, syntaxError } from '../jsonpath.js';
 import {
   actions, area, button, card, choice, confirmButton, errorText, field, note,
 } from '../ui.js';
@@ -25,10 +25,11 @@ function parse(textValue) {
   try {
     return { doc: JSON.parse(textValue) };
   } catch (err) {
-    const at = /position (\d+)/.exec(err.message);
-    const where = at ? lineOf(textValue, Number(at[1])) : null;
-    const message = `not valid JSON${where ? ` (line ${where.line}, column ${where.column})` : ''}: ${err.message}`;
-    return { errors: [{ path: '$', message, offset: at ? Number(at[1]) : null }] };
+    const found = syntaxError(textValue);
+    if (!found) return { errors: [{ path: '$', message: `not valid JSON: ${err.message}` }] };
+    const { line, column } = lineOf(textValue, found.offset);
+    return { errors: [{ path: '$', message: `not valid JSON (line ${line}, column ${column}): ${found.message}`,
+      offset: found.offset }] };
   }
 }
 
@@ -83,6 +84,12 @@ class RuleEditor {
     return this.el;
   }
 
+  /** Scroll the editor so that `offset` is in view, without moving the focus. */
+  reveal(offset) {
+    const lineHeight = parseFloat(getComputedStyle(this.editor).lineHeight) || 18;
+    this.editor.scrollTop = Math.max(0, (lineOf(this.editor.value, offset).line - 4) * lineHeight);
+  }
+
   showErrors(errors) {
     const text = this.editor.value;
     fill(this.errors, errors.length ? h('ul', { class: 'errors' }, errors.map((e) => {
@@ -92,8 +99,12 @@ class RuleEditor {
       const jump = h('button', { type: 'button', class: 'link path' }, `${e.path}${where}`);
       jump.addEventListener('click', () => {
         this.editor.focus();
-        if (spot) this.editor.setSelectionRange(spot.start, spot.end);
+        if (spot) {
+          this.editor.setSelectionRange(spot.start, spot.end);
+          this.reveal(spot.start);
+        }
       });
+      if (spot && e === errors[0]) this.reveal(spot.start);
       return h('li', { class: 'rule-error' }, jump, ': ', e.message);
     })) : null);
   }
@@ -121,7 +132,7 @@ class RuleEditor {
     if (doc === null) return;
     const answer = await this.send(() => this.rest.post(`livechat/rules/${this.ruleset.name}/dry-run`,
       { document: doc, events: [] }));
-    if (answer) note(this.el, `Valid: ${answer.rules} rules. Not saved yet.`);
+    if (answer) note(this.el, `Valid: ${answer.rules} rule${answer.rules === 1 ? "" : "s"}. Not saved yet.`);
   }
 
   async save() {

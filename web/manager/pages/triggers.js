@@ -3,7 +3,7 @@
 
 import { fill, h } from '../../shared/dom.js';
 import {
-  actions, area, button, card, check, choice, confirmButton, field, form, showError, submit, table, text,
+  actions, area, button, card, check, choice, confirmButton, field, form, note, showError, submit, table, text,
 } from '../ui.js';
 
 const CONDITIONS = [
@@ -60,7 +60,7 @@ function triggerForm(rest, found, done) {
     };
     if (found) body._id = found._id;
     await rest.post('livechat/triggers', body);
-    await done();
+    await done(`${body.name} ${found ? 'saved' : 'created'}.`);
   },
   h('h3', {}, found ? `Edit ${t.name}` : 'New trigger'),
   h('div', { class: 'row' },
@@ -84,7 +84,7 @@ export default {
     const listEl = h('div', { id: 'trigger-list' });
     const formSlot = h('div');
 
-    async function refresh() {
+    async function refresh(message) {
       const { triggers } = await rest.get('livechat/triggers', { count: 500 });
       if (!current()) return;
       const problem = (err) => showError(formSlot.firstChild, err);
@@ -122,6 +122,7 @@ export default {
           button('Edit', () => edit(t)), confirmButton('Delete', () => remove(t), t.name))],
       ], triggers, { empty: 'No triggers yet.', rowAttrs: (t) => ({ dataset: { name: t.name } }) }));
       fill(formSlot, triggerForm(rest, null, refresh));
+      if (message) note(formSlot.firstChild, message);
     }
 
     await refresh();

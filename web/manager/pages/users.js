@@ -16,15 +16,16 @@ function email(user) {
   return (user.emails && user.emails[0] && user.emails[0].address) || '';
 }
 
+// What changes while the page is open: these cells are redrawn in place on every refresh.
+const LIVE_COLUMNS = [
+  ['Status', (u) => (u.statusLivechat === 'available' ? badge('Available', 'ok') : badge('Not available'))],
+  ['Chats now', (u) => String(u.livechatCount || 0)],
+];
+
 function columns(kind, remove) {
-  const cols = [['Name', (u) => u.name || u.username], ['Username', (u) => u.username], ['Email', email]];
-  if (kind === 'agent') {
-    cols.push(['Status', (u) => (u.statusLivechat === 'available'
-      ? badge('Available', 'ok') : badge('Not available'))]);
-    cols.push(['Chats now', (u) => String(u.livechatCount || 0)]);
-  }
-  cols.push(['', (u) => confirmButton('Remove', () => remove(u), u.username)]);
-  return cols;
+  return [['Name', (u) => u.name || u.username], ['Username', (u) => u.username], ['Email', email],
+    ...(kind === 'agent' ? LIVE_COLUMNS : []),
+    ['', (u) => confirmButton('Remove', () => remove(u), u.username)]];
 }
 
 class UserList {
@@ -69,8 +70,8 @@ class UserList {
   patch(tr, user) {
     if (this.kind !== 'agent' || !tr) return;
     const cells = tr.querySelectorAll('td');
-    const cols = columns(this.kind, () => undefined);
-    for (const index of [3, 4]) fill(cells[index], cols[index][1](user));
+    const first = columns(this.kind, null).indexOf(LIVE_COLUMNS[0]);
+    LIVE_COLUMNS.forEach(([, cell], i) => fill(cells[first + i], cell(user)));
   }
 
   element() {

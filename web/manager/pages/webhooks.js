@@ -117,12 +117,8 @@ class DeliveryLog {
 
   async show(d) {
     const { delivery } = await this.rest.get(`livechat/webhooks/deliveries/${encodeURIComponent(d.id)}`);
-    let payload = delivery.body || '';
-    try {
-      payload = JSON.stringify(JSON.parse(payload), null, 2);
-    } catch {
-      // not JSON: shown as it is
-    }
+    const payload = delivery.body === null || delivery.body === undefined ? 'No payload yet.'
+      : JSON.stringify(delivery.body, null, 2);
     fill(this.detail, h('h3', {}, `Delivery ${delivery.id}`),
       h('ul', { class: 'attempts' }, delivery.attempts.map((a) => h('li', {},
         `${when(a.at)}: ${a.status || 'no answer'} in ${a.latency_ms} ms${a.error ? ` (${a.error})` : ''}`,
@@ -151,8 +147,8 @@ export default {
   id: 'webhooks',
   title: 'Webhooks',
   async render({ rest, every }) {
-    const [{ settings }, log] = [await rest.get('livechat/integrations.settings'), new DeliveryLog(rest)];
-    await log.refresh();
+    const log = new DeliveryLog(rest);
+    const [{ settings }] = await Promise.all([rest.get('livechat/integrations.settings'), log.refresh()]);
     every(REFRESH_MS, () => log.refresh().catch(() => undefined));
     const values = Object.fromEntries(settings.map((s) => [s._id, s.value]));
     return [card(null, settingsForm(rest, values)), log.render()];
