@@ -29,20 +29,25 @@ async def room_for_agent(request: Request, rid: str, field: str = "rid") -> tupl
     return user, room
 
 
+async def acting_for(request: Request, user: User, other_id: str | None, field: str) -> User:
+    """The agent a request acts for: the caller, or (managers only) the agent named in `field`."""
+    if not other_id or other_id == user.id:
+        return user
+    if not user.is_manager:
+        raise forbidden("Only managers act for another agent")
+    found = await users.get(runtime(request).redis, other_id)
+    if found is None or not found.is_agent:
+        raise not_found("Agent", field)
+    return found
+
+
 @documented(request="agent-status")
 async def agent_status(request: Request) -> JSONResponse:
     """Set (or toggle, without `status`) whether the agent takes chats."""
     user = await require_agent(request)
     rt = runtime(request)
     data = await inputs.body(request, "agent-status")
-    target = user
-    if data.get("agentId") and data["agentId"] != user.id:
-        if not user.is_manager:
-            raise forbidden("Only managers change another agent's status")
-        found = await users.get(rt.redis, data["agentId"])
-        if found is None or not found.is_agent:
-            raise not_found("Agent", "agentId")
-        target = found
+    target = await acting_for(request, user, data.get("agentId"), "agentId")
     if not target.is_agent:
         raise bad_request("agentId", "Only agents can be available", "error-not-an-agent")
     status = data.get("status") or (users.NOT_AVAILABLE if target.status == users.AVAILABLE else users.AVAILABLE)
@@ -146,14 +151,7 @@ async def inquiries_take(request: Request) -> JSONResponse:
     user = await require_agent(request)
     rt = runtime(request)
     data = await inputs.body(request, "inquiry-take")
-    agent = user
-    if data.get("userId") and data["userId"] != user.id:
-        if not user.is_manager:
-            raise forbidden("Only managers assign chats to others")
-        found = await users.get(rt.redis, data["userId"])
-        if found is None:
-            raise not_found("User", "userId")
-        agent = found
+    agent = await acting_for(request, user, data.get("userId"), "userId")
     ctx = await context.load(rt, rid=data["inquiryId"])
     if ctx.room is None:
         raise not_found("Inquiry", "inquiryId")

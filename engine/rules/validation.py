@@ -113,10 +113,32 @@ def _condition_problems(condition: object, at: Location) -> list[Problem]:
         found.append(((*at, "fact"), f"{fact!r} is not a known fact{_suggest(fact, FACTS)}"))
     op = condition.get("op")
     if isinstance(op, str) and "value" in condition:
-        message = _value_problem(op, condition["value"])
+        message = _value_problem(op, condition["value"]) or _state_problem(fact, op, condition["value"])
         if message:
             found.append(((*at, "value"), message))
     return found
+
+
+# Facts that only ever hold one of a few states: comparing one with anything else is a rule
+# that can never (or, with `ne`, always) apply, almost surely a typo.
+STATES: dict[str, tuple[str, ...]] = {
+    "chat.status": ("new", "queued", "taken", "closed"),
+    "agent.status": ("available", "not-available"),
+    "event.status": ("available", "not-available"),
+    "event.previous_status": ("available", "not-available"),
+    "event.sender": ("visitor", "agent"),
+    "event.closer": ("visitor", "user", "system"),
+}
+
+
+def _state_problem(fact: object, op: str, value: object) -> str | None:
+    states = STATES.get(fact) if isinstance(fact, str) else None
+    if states is None or op not in ("eq", "ne", "in"):
+        return None
+    for item in value if isinstance(value, list) else [value]:
+        if item not in states:
+            return f"unreachable state: {fact} is one of {', '.join(states)}, never {item!r}"
+    return None
 
 
 def _value_problem(op: str, value: object) -> str | None:

@@ -5,8 +5,10 @@ import { fill, formatTime, h, randomId, serverRoot } from '../shared/dom.js';
 import { ApiError, Rest } from '../shared/rest.js';
 import { Realtime } from '../shared/socket.js';
 import { RoomView } from './room.js';
-import { authHeaders, clearSession, loadSession, saveSession } from './session.js';
+import { SessionStore, authHeaders } from '../shared/session.js';
 import { visitorPanel } from './visitor.js';
+
+const sessions = new SessionStore('pimentachat:agent-session');
 
 const HISTORY_LIMIT = 200; // messages loaded when a chat is opened
 const QUEUE_REFRESH_MS = 150; // several queue changes in a burst cause one refresh
@@ -17,7 +19,7 @@ const $ = (id) => document.getElementById(id);
 class Console {
   constructor() {
     this.root = serverRoot();
-    this.session = loadSession();
+    this.session = sessions.load();
     this.rest = new Rest(this.root, () => authHeaders(this.session));
     this.me = null;
     this.rooms = new Map(); // rid -> {room, visitor, messages: Map, unread, loaded}
@@ -41,7 +43,7 @@ class Console {
       await this.enter();
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) {
-        clearSession();
+        sessions.clear();
         this.session = null;
         return this.showLogin();
       }
@@ -63,7 +65,7 @@ class Console {
     try {
       const { data } = await this.rest.post('login', { user: form.user.value.trim(), password: form.password.value });
       this.session = data;
-      saveSession(data);
+      sessions.save(data);
       form.password.value = '';
       await this.enter();
     } catch (err) {
@@ -79,7 +81,7 @@ class Console {
     } catch {
       // the session may already be gone
     }
-    clearSession();
+    sessions.clear();
     location.reload();
   }
 
@@ -302,7 +304,7 @@ class Console {
     $('connection').dataset.state = state;
     if (state === 'open') this.scheduleQueueRefresh();
     if (state === 'unauthorized') {
-      clearSession();
+      sessions.clear();
       location.reload();
     }
   }

@@ -14,8 +14,10 @@ import settings from './pages/settings.js';
 import triggers from './pages/triggers.js';
 import users from './pages/users.js';
 import webhooks from './pages/webhooks.js';
-import { authHeaders, clearSession, loadSession, saveSession } from './session.js';
+import { SessionStore, authHeaders } from '../shared/session.js';
 import { errorText } from './ui.js';
+
+const sessions = new SessionStore('pimentachat:manager-session');
 
 const PAGES = [settings, users, departments, triggers, rules, customFields, installation, appearance, webhooks,
   chats, offline];
@@ -50,7 +52,7 @@ class ManagerRest extends Rest {
 
 class ManagerConsole {
   constructor() {
-    this.session = loadSession();
+    this.session = sessions.load();
     this.rest = new ManagerRest(serverRoot(), () => authHeaders(this.session), (status) => this.denied(status));
     this.me = null;
     this.visit = 0; // increases on every navigation: a page still loading for an older visit stops
@@ -79,7 +81,7 @@ class ManagerConsole {
   denied(status) {
     this.leavePage();
     if (status === 401) {
-      clearSession();
+      sessions.clear();
       this.session = null;
       this.show('login-view');
     } else {
@@ -94,7 +96,7 @@ class ManagerConsole {
     try {
       const { data } = await this.rest.post('login', { user: form.user.value.trim(), password: form.password.value });
       this.session = data;
-      saveSession(data);
+      sessions.save(data);
       form.password.value = '';
       await this.enter();
     } catch (err) {
@@ -113,7 +115,7 @@ class ManagerConsole {
     } catch {
       // the session may already be gone
     }
-    clearSession();
+    sessions.clear();
     location.reload();
   }
 

@@ -355,3 +355,20 @@ def test_a_valid_document_fills_in_documented_defaults() -> None:
     assert doc["rules"][0]["then"] == [
         {"action": "route", "pool": "all"}
     ]  # the caller's document is untouched
+
+
+@pytest.mark.parametrize("leaf,message", [
+    ({"fact": "chat.status", "op": "eq", "value": "waiting"},
+     "unreachable state: chat.status is one of new, queued, taken, closed, never 'waiting'"),
+    ({"fact": "agent.status", "op": "in", "value": ["available", "away"]},
+     "unreachable state: agent.status is one of available, not-available, never 'away'"),
+    ({"fact": "event.sender", "op": "ne", "value": "bot"},
+     "unreachable state: event.sender is one of visitor, agent, never 'bot'"),
+])
+def test_a_comparison_with_a_state_that_never_occurs_is_refused(leaf: dict[str, Any], message: str) -> None:
+    assert errors_of(with_when({"all": [{"fact": "chat.id", "op": "exists", "value": True}, leaf]})) == [
+        ("$.rules[0].when.all[1].value", message)]
+
+
+def test_known_states_are_accepted() -> None:
+    load_ruleset(with_when({"fact": "chat.status", "op": "in", "value": ["queued", "taken"]}), "routing.json")

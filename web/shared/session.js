@@ -1,0 +1,28 @@
+// A console's login (agent or manager), kept in this browser until logout, each under its own key.
+
+export class SessionStore {
+  constructor(key) {
+    this.key = key;
+  }
+
+  load() {
+    try {
+      const saved = JSON.parse(localStorage.getItem(this.key) || 'null');
+      return saved && saved.userId && saved.authToken ? saved : null;
+    } catch {
+      return null;
+    }
+  }
+
+  save(session) {
+    localStorage.setItem(this.key, JSON.stringify({ userId: session.userId, authToken: session.authToken }));
+  }
+
+  clear() {
+    localStorage.removeItem(this.key);
+  }
+}
+
+export function authHeaders(session) {
+  return session ? { 'X-User-Id': session.userId, 'X-Auth-Token': session.authToken } : {};
+}
