@@ -12,7 +12,7 @@ $(BIN)/python:
 
 $(STAMP): $(BIN)/python pyproject.toml
 	@echo "==> installing dependencies into $(VENV)"
-	$(BIN)/pip install --quiet --progress-bar on -e '.[test]' 2>&1 | grep -v "^WARNING: Location" || true
+	$(BIN)/pip install --progress-bar on -e '.[test]'
 	@touch $(STAMP)
 
 install: $(STAMP)

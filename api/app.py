@@ -11,6 +11,7 @@ from typing import Any
 
 import redis as sync_redis
 from redis.asyncio import ConnectionPool, Redis
+from redis.driver_info import DriverInfo
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route
@@ -83,7 +84,9 @@ async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
     url = os.environ.get("REDIS_URL")
     if not url:
         raise RuntimeError("REDIS_URL is not set: run `livechat serve`, which starts an embedded Redis")
-    redis = Redis(connection_pool=ConnectionPool.from_url(url, max_connections=REDIS_CONNECTIONS))
+    # one DriverInfo for all connections: redis-py otherwise re-reads its version per connection
+    pool = ConnectionPool.from_url(url, max_connections=REDIS_CONNECTIONS, driver_info=DriverInfo())
+    redis = Redis(connection_pool=pool)
     await redis.ping()
     jobs_redis = sync_redis.Redis.from_url(os.environ.get("RQ_REDIS_URL") or url)
     rules = RuleStore(redis)

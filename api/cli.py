@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -33,11 +34,19 @@ def _uvicorn_server() -> type:
     return Server
 
 
+def _raise_fd_limit() -> None:
+    """Every socket is a file descriptor: hold as many as the system allows, not the shell's 1024."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or hard > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from livechat.engine.embedded_redis import EmbeddedRedis, detach_but_die_with_parent
 
+    _raise_fd_limit()
     _Server = _uvicorn_server()
     embedded = None
     if not os.environ.get("REDIS_URL"):

@@ -119,11 +119,11 @@ async def get_room(request: Request) -> JSONResponse:
         room = await _own_room(rt, token, rid)
         if room["open"]:
             return ok(room=views.room(room), newRoom=False)
-    for existing in await rooms.get_many(rt.redis, (await visitors.room_ids(rt.redis, token))[:5]):
-        if existing["open"]:
-            return ok(room=views.room(existing), newRoom=False)
-    room = await chat.request_chat(rt, visitor, visitor["department"] or await _sole_department(rt))
-    return ok(room=views.room(room), newRoom=True)
+    try:
+        room, created = await chat.open_chat(rt, visitor, visitor["department"] or await _sole_department(rt))
+    except chat.ChatError as exc:
+        raise ApiError(503, exc.error, str(exc)) from exc
+    return ok(room=views.room(room), newRoom=created)
 
 
 async def _sole_department(rt: Runtime) -> str:

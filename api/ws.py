@@ -105,9 +105,13 @@ class Connection:
     async def write(self) -> None:
         while True:
             try:
-                data = await asyncio.wait_for(self.outbox.get(), HEARTBEAT_S)
-            except TimeoutError:
-                data = '{"type":"ping"}'
+                data = self.outbox.get_nowait()  # the busy path: no timer, no task per frame
+            except asyncio.QueueEmpty:
+                try:
+                    async with asyncio.timeout(HEARTBEAT_S):
+                        data = await self.outbox.get()
+                except TimeoutError:
+                    data = '{"type":"ping"}'
             if data is None or self.too_slow:
                 await self.ws.close(CLOSE_TOO_SLOW, "Too far behind; reconnect with since")
                 return

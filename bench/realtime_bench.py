@@ -430,16 +430,16 @@ async def fanout(args: argparse.Namespace, api: Api, ours_port: int, bare_port: 
     bare_runs: list[dict[str, float]] = []
     ours_runs: list[dict[str, float]] = []
     for run in range(1, args.runs + 1):
-        for name, target, stats, out, pid in (("bare", bare_rooms, bare_stats, bare_runs, pids["bare"]),
-                                              ("ours", ours_rooms, ours_stats, ours_runs, pids["ours"])):
+        for target, stats, out, pid in ((bare_rooms, bare_stats, bare_runs, pids["bare"]),
+                                        (ours_rooms, ours_stats, ours_runs, pids["ours"])):
             out.append(await flood(pub, target, stats, args.seconds, args.window,
                                    {"server": pid, "redis": pids["redis"]}))
             await asyncio.sleep(0.5)
-        b, o = bare_runs[-1], ours_runs[-1]
-        progress(f"run {run}/{args.runs}: bare {b['rate']:.0f} deliveries/s (server CPU {b['server_cpu']:.0%}, "
-                 f"redis {b['redis_cpu']:.0%}, load gen {b['loadgen_cpu']:.0%}, lost {b['lost']:.0f}); "
-                 f"livechat {o['rate']:.0f} deliveries/s (server CPU {o['server_cpu']:.0%}, redis "
-                 f"{o['redis_cpu']:.0%}, load gen {o['loadgen_cpu']:.0%}, lost {o['lost']:.0f})")
+        br, lr = bare_runs[-1], ours_runs[-1]
+        progress(f"run {run}/{args.runs}: bare {br['rate']:.0f} deliveries/s (server CPU {br['server_cpu']:.0%}, "
+                 f"redis {br['redis_cpu']:.0%}, load gen {br['loadgen_cpu']:.0%}, lost {br['lost']:.0f}); "
+                 f"livechat {lr['rate']:.0f} deliveries/s (server CPU {lr['server_cpu']:.0%}, redis "
+                 f"{lr['redis_cpu']:.0%}, load gen {lr['loadgen_cpu']:.0%}, lost {lr['lost']:.0f})")
     b = statistics.median(r["rate"] for r in bare_runs)
     o = statistics.median(r["rate"] for r in ours_runs)
     b_eff = statistics.median(r["rate"] / max(r["server_cpu"], 1e-9) for r in bare_runs)
@@ -621,6 +621,8 @@ async def fd_limit_check(args: argparse.Namespace, env: dict[str, str], tokens: 
         conns, failed = await connect_many(port, [visitor_path(t) for t in tokens[:want]], 32, timeout=5)
         took = time.perf_counter() - t0
         peak = open_fds(proc.pid)
+        busy: int | str
+        after: int | str
         async with httpx.AsyncClient(timeout=5) as http:
             try:
                 busy = (await http.get(f"http://127.0.0.1:{port}/api/info")).status_code
@@ -708,7 +710,8 @@ def main() -> None:
                      f"http://127.0.0.1:{bare_port}/")
         procs.append(bare)
         print(f"# realtime benchmark — {platform.node()}, {os.cpu_count()} cores, "
-              f"{time.strftime('%Y-%m-%d %H:%M')} UTC, Python {platform.python_version()}; load generator "
+              f"{time.strftime('%Y-%m-%d %H:%M')} UTC, Python {platform.python_version()}, load average "
+              f"{'/'.join(f'{x:.1f}' for x in os.getloadavg())}; load generator "
               f"RLIMIT_NOFILE {resource.getrlimit(resource.RLIMIT_NOFILE)[0]}, livechat server "
               f"RLIMIT_NOFILE {nofile_limit(ours.pid)}", flush=True)
         with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:

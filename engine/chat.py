@@ -3,12 +3,15 @@ raises the domain event; nothing else writes chat state or publishes room frames
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any
 
 from livechat.engine import context, keys
 from livechat.engine.context import Context
 from livechat.engine.dispatch import dispatch
 from livechat.engine.events import EventType, event
+from livechat.engine.jsonutil import new_id
 from livechat.engine.runtime import Runtime
 from livechat.engine.state import frames, lua, rooms, routing, users
 
@@ -30,8 +33,36 @@ def agent_public(agent: users.User) -> dict[str, Any]:
     return out
 
 
-async def request_chat(rt: Runtime, visitor: dict[str, Any], department: str) -> dict[str, Any]:
-    room = await rooms.create(rt.redis, visitor, department)
+# A second request for the same visitor waits this long for the first one's chat to exist
+# before it takes the claim for stale (the first process died between claim and creation).
+CLAIM_WAIT_S, CLAIM_POLL_S = 2.0, 0.05
+
+
+async def open_chat(rt: Runtime, visitor: dict[str, Any], department: str) -> tuple[dict[str, Any], bool]:
+    """The visitor's open chat, or a new one: (room, created). Requests racing for the same
+    visitor (double click, two tabs, two processes) all get the one chat."""
+    key = keys.visitor_open_room(visitor["token"])
+    for _ in range(2):
+        rid = new_id()
+        if await rt.redis.set(key, rid, nx=True):
+            return await request_chat(rt, visitor, department, rid), True
+        claimed = await rt.redis.get(key)
+        if claimed is None:
+            continue
+        deadline = time.monotonic() + CLAIM_WAIT_S
+        while True:
+            room = await rooms.get(rt.redis, claimed.decode())
+            if room is not None or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(CLAIM_POLL_S)
+        if room is not None and room["open"]:
+            return room, False
+        await lua.compare_and_delete(rt.redis, key, claimed.decode())  # stale: closed or never created
+    raise ChatError("error-busy", "Could not open a chat; try again")
+
+
+async def request_chat(rt: Runtime, visitor: dict[str, Any], department: str, rid: str) -> dict[str, Any]:
+    room = await rooms.create(rt.redis, visitor, department, rid)
     await _open_with_trigger_messages(rt, room["_id"], visitor["token"])
     await frames.emit_visitor(rt.redis, visitor["token"], {"type": "room", "room_id": room["_id"]})
     await dispatch(rt, event(EventType.CHAT_REQUESTED, rid=room["_id"], token=visitor["token"],
@@ -76,7 +107,7 @@ async def send_visitor_message(rt: Runtime, token: str, rid: str, text: str,
     used = rt.matcher.facts_read(EventType.MESSAGE_SENT)
     needs_visitor = any(f.startswith("visitor.") for f in used)
     reads = context.Reads(rid=rid, token=token if needs_visitor else None, visitor=needs_visitor,
-                          counts=not context.COUNT_FACTS.isdisjoint(used))
+                          counts=not context.COUNT_FACTS.isdisjoint(used), room_record=False)
     message = rooms.make_message(rid, text, None, client_id, token=token)
     pipe = rt.redis.pipeline(transaction=False)
     reads.queue(pipe)
@@ -87,11 +118,9 @@ async def send_visitor_message(rt: Runtime, token: str, rid: str, text: str,
         raise ChatError("invalid-room", "Invalid room")
     if outcome == "closed":
         raise ChatError("room-closed", "This chat is closed")
-    if outcome == "new":
-        ctx = await context.from_reads(rt, reads, results[:-1])
+    if outcome == "new":  # the script answered with the room as it stands after the message
+        ctx = await context.from_reads(rt, reads, results[:-1], room_record=rooms.hash_reply(results[-1][3]))
         assert ctx.room is not None
-        ctx.room["msgs"] += 1
-        ctx.room["visitorMsgs"] += 1
         await dispatch(rt, event(EventType.MESSAGE_SENT, rid=rid, token=token, sender="visitor", text=text,
                                  message_id=stored["_id"], agent_id=ctx.room["servedBy"] or None), ctx)
     return stored
@@ -114,6 +143,7 @@ async def close_chat(rt: Runtime, room: dict[str, Any], closer: str, closed_by: 
                                    served_by=room["servedBy"]):
         return False
     agent_id = await routing.release(rt.redis, room["_id"])
+    await lua.compare_and_delete(rt.redis, keys.visitor_open_room(room["token"]), room["_id"])
     also = (keys.agent_channel(agent_id),) if agent_id else ()
     await frames.emit_room(rt.redis, room["_id"], {"type": "closed", "closer": closer, "comment": comment},
                            also=also)

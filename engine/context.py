@@ -50,27 +50,28 @@ class Reads:
     token: str | None = None
     counts: bool = True
     visitor: bool = True  # False: the rules read no visitor fact; the room still names its visitor
+    room_record: bool = True  # False: the caller gets the room's hash elsewhere (from a script)
 
-    def queue(self, pipe: Any) -> int:
+    def queue(self, pipe: Any) -> None:
         pipe.get(keys.SETTINGS_VERSION)
         if self.counts:
             pipe.scard(keys.AVAILABLE_AGENTS)
             pipe.zcard(keys.QUEUE)
         if self.rid:
-            rooms.queue_reads(pipe, self.rid)
+            rooms.queue_reads(pipe, self.rid, self.room_record)
         if self.token:
             pipe.hgetall(keys.visitor(self.token))
-        return 1 + 2 * self.counts + 3 * bool(self.rid) + bool(self.token)
 
 
 async def from_reads(rt: Runtime, reads: Reads, results: list[Any], agent_id: str | None = None,
-                     department_id: str | None = None) -> Context:
+                     department_id: str | None = None, room_record: dict[bytes, bytes] | None = None) -> Context:
     at = iter(results)
     ctx = Context(settings=await settings.cached(rt.redis, next(at)))
     if reads.counts:
         ctx.available_agents, ctx.queue_length = int(next(at)), int(next(at))
     if reads.rid:
-        ctx.room = rooms.from_reads(next(at), next(at), next(at))
+        record = next(at) if reads.room_record else room_record or {}
+        ctx.room = rooms.from_reads(record, next(at), next(at))
     raw_visitor = next(at) if reads.token else None
     if ctx.room:
         department_id = department_id or ctx.room["department"] or None

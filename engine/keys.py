@@ -50,6 +50,11 @@ def visitor(token: str) -> str:
     return f"{PREFIX}:visitor:{token}"
 
 
+def visitor_open_room(token: str) -> str:
+    """The id of the visitor's open chat: claimed with SET NX, so one visitor never opens two."""
+    return f"{PREFIX}:visitor:{token}:open"
+
+
 def visitor_rooms(token: str) -> str:
     return f"{PREFIX}:visitor:{token}:rooms"
 

@@ -37,3 +37,14 @@ async def execute(redis: Redis, pipe: Pipeline, scripts: list[Lua]) -> list[Any]
             await redis.script_load(script.source)
         pipe.command_stack = commands
         return list(await pipe.execute())
+
+
+_COMPARE_AND_DELETE = Lua("""
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+""")
+
+
+async def compare_and_delete(redis: Redis, key: str, value: str) -> bool:
+    """Delete `key` only while it still holds `value` (a claim or ticket nobody replaced)."""
+    return bool(await _COMPARE_AND_DELETE(redis, [key], [value]))

@@ -31,7 +31,6 @@ redis.call('HINCRBY', KEYS[5], ARGV[7], 1)
 local frame = ARGV[4] .. ',"message":' .. msg .. ',"seq":' .. seq .. '}'
 redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[6], seq .. '-0', 'f', frame)
 redis.call('PUBLISH', ARGV[3], frame)
-return {1, msg, seq}
 """
 
 _SEEN_OR_CLOSED = """
@@ -43,7 +42,7 @@ if redis.call('HGET', KEYS[5], 'open') ~= '1' then return {-1, '', 0} end
 """
 
 # A message from an agent or the system: stored unless its client id was seen or the room closed.
-_APPEND = Lua(_SEEN_OR_CLOSED + "local msg = ARGV[2]\n" + _STORE)
+_APPEND = Lua(_SEEN_OR_CLOSED + "local msg = ARGV[2]\n" + _STORE + "return {1, msg, seq}")
 
 # A visitor's message: ARGV[8] must be the room's visitor token; the author comes from the room,
 # so the whole visitor path needs no read before it (its context reads share its round trip).
@@ -53,7 +52,9 @@ if redis.call('HGET', KEYS[5], 'token') ~= ARGV[8] then return {-2, '', 0} end
 local v = redis.call('HMGET', KEYS[5], 'visitorId', 'visitorUsername', 'visitorName')
 local msg = ARGV[2] .. ',"u":{"_id":' .. cjson.encode(v[1] or '') .. ',"username":' .. cjson.encode(v[2] or '')
   .. ',"name":' .. cjson.encode(v[3] or '') .. '}}'
-""" + _STORE)
+""" + _STORE + """
+return {1, msg, seq, redis.call('HGETALL', KEYS[5])}
+""")
 SCRIPTS = [_APPEND, _APPEND_VISITOR]
 
 OUTCOMES = {1: "new", 0: "duplicate", -1: "closed", -2: "invalid-room"}
@@ -77,8 +78,8 @@ def decode(raw: dict[bytes, bytes]) -> dict[str, Any]:
     }
 
 
-async def create(redis: Redis, visitor: dict[str, Any], department: str) -> dict[str, Any]:
-    rid = new_id()
+async def create(redis: Redis, visitor: dict[str, Any], department: str, rid: str | None = None) -> dict[str, Any]:
+    rid = rid or new_id()
     code = await redis.hincrby(keys.COUNTERS, "room_code", 1)
     ts = now_ms()
     pipe = redis.pipeline(transaction=False)
@@ -101,11 +102,17 @@ async def get(redis: Redis, rid: str) -> dict[str, Any] | None:
     return found[0] if found else None
 
 
-def queue_reads(pipe: Any, rid: str) -> None:
-    """Add the three reads `from_reads` needs to a pipeline."""
-    pipe.hgetall(keys.room(rid))
+def queue_reads(pipe: Any, rid: str, record: bool = True) -> None:
+    """Add the reads `from_reads` needs to a pipeline (`record=False`: the caller has the room's hash)."""
+    if record:
+        pipe.hgetall(keys.room(rid))
     pipe.hget(keys.ASSIGNMENTS, rid)
     pipe.zscore(keys.QUEUE, rid)
+
+
+def hash_reply(flat: list[bytes]) -> dict[bytes, bytes]:
+    """An HGETALL answer returned by a script (a flat list) as a dict."""
+    return dict(zip(flat[::2], flat[1::2], strict=True))
 
 
 def from_reads(raw: dict[bytes, bytes], agent: bytes | None, queued: float | None) -> dict[str, Any] | None:
@@ -179,7 +186,7 @@ def _append_args(message: dict[str, Any], client_id: str | None, counter: str, b
 
 
 def append_outcome(reply: list[Any], message: dict[str, Any]) -> tuple[str, dict[str, Any], int]:
-    code, stored, seq = reply
+    code, stored, seq = reply[:3]
     outcome = OUTCOMES[int(code)]
     if outcome in ("closed", "invalid-room"):
         return outcome, message, 0

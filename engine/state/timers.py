@@ -6,16 +6,10 @@ import uuid
 
 from redis.asyncio import Redis
 
-from livechat.engine.state.lua import Lua
+from livechat.engine.state import lua
 
 # a fired or cancelled ticket is gone; its key lives a little past the delay, then expires
 TICKET_MARGIN_S = 3600
-
-_CLAIM = Lua("""
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-""")
-
 
 async def arm(redis: Redis, key: str, seconds: float) -> str:
     """Start (or restart) a timer; an earlier ticket for the same key stops counting."""
@@ -30,4 +24,4 @@ async def cancel(redis: Redis, key: str) -> None:
 
 async def claim(redis: Redis, key: str, ticket: str) -> bool:
     """True exactly once, for the live ticket."""
-    return bool(await _CLAIM(redis, [key], [ticket]))
+    return await lua.compare_and_delete(redis, key, ticket)

@@ -79,6 +79,7 @@ async def delete(redis: Redis, token: str) -> bool:
     pipe.delete(keys.visitor_frames(token))
     pipe.delete(keys.visitor_seq(token))
     pipe.delete(keys.visitor_pages(token))
+    pipe.delete(keys.visitor_open_room(token))
     pipe.delete(keys.visitor_pending_messages(token))
     pipe.delete(keys.fired_once("per_visitor", token))
     return bool((await pipe.execute())[0])

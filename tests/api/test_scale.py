@@ -65,3 +65,23 @@ def test_capacity_holds_under_concurrency(api: Api, second_server: Server) -> No
     statuses = Counter(r["status"] for r in rooms)
     assert statuses == {"taken": 15, "queued": 15}
     assert max(Counter(r["servedBy"]["_id"] for r in rooms if r.get("servedBy")).values()) == 3
+
+
+def test_the_same_visitor_asking_twice_at_once_on_two_processes_gets_one_chat(
+        api: Api, second_server: Server) -> None:
+    api.agent("ana")
+    tokens = [api.visitor(f"V{i}") for i in range(20)]
+    servers = [api.server.url, second_server.url]
+
+    def request_chat(job: tuple[int, int]) -> str:
+        visitor, server = job
+        with httpx.Client(base_url=servers[server], timeout=30) as client:
+            return str(client.get("/api/v1/livechat/room", params={"token": tokens[visitor]}).json()["room"]["_id"])
+
+    jobs = [(v, s) for v in range(20) for s in (0, 1, 0, 1)]  # four requests per visitor, both processes
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        rids = list(pool.map(request_chat, jobs))
+    for v in range(20):
+        assert len({rid for (visitor, _), rid in zip(jobs, rids, strict=True) if visitor == v}) == 1
+    agents = api.ok(api.get("livechat/users/agent", api.admin))["users"]
+    assert sum(a["livechatCount"] for a in agents) == 20

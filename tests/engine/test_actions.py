@@ -49,14 +49,14 @@ async def test_a_message_before_any_chat_reaches_the_visitor_and_opens_their_nex
     assert frame["type"] == "message" and frame["rid"] is None
     assert shown["msg"] == "Questions about plans?" and shown["u"]["username"] == "Bia"
 
-    room = await chat.request_chat(runtime, visitor, "")
+    room, _ = await chat.open_chat(runtime, visitor, "")
     first = json.loads((await runtime.redis.lrange(keys.room_messages(room["_id"]), 0, 0))[0])
     assert first == {**shown, "rid": room["_id"]}  # the same message (same id), now the chat's first
     assert await runtime.redis.exists(keys.visitor_pending_messages("tok-1")) == 0
 
 
 async def test_a_message_with_a_chat_open_goes_into_the_chat(runtime: Runtime) -> None:
-    room = await chat.request_chat(runtime, await _visitor(runtime), "")
+    room, _ = await chat.open_chat(runtime, await _visitor(runtime), "")
     await _run(runtime, "send_message", {"type": "page_viewed", "token": "tok-1", "rid": room["_id"]},
                sender="system", text="Still there?")
     said = [json.loads(m)["msg"] for m in await runtime.redis.lrange(keys.room_messages(room["_id"]), 0, -1)]
@@ -100,7 +100,7 @@ async def test_set_agent_status_takes_the_agent_out_of_routing(runtime: Runtime)
 
 
 async def test_a_message_for_an_event_without_a_chat_finds_the_visitors_open_chat(runtime: Runtime) -> None:
-    room = await chat.request_chat(runtime, await _visitor(runtime), "")  # opened after the timer started
+    room, _ = await chat.open_chat(runtime, await _visitor(runtime), "")  # opened after the timer started
     await _run(runtime, "send_message", {"type": "timer_fired", "token": "tok-1", "rid": None},
                sender="system", text="Still looking?")
     said = [json.loads(m)["msg"] for m in await runtime.redis.lrange(keys.room_messages(room["_id"]), 0, -1)]
