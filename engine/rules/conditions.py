@@ -35,6 +35,7 @@ _ORDERINGS: Final[dict[str, Callable[[Any, Any], bool]]] = {
     "gt": operator.gt,
     "gte": operator.ge,
 }
+MATCH_INPUT_LIMIT = 4096  # characters of a fact a `matches` sees; URLs and page titles fit
 
 
 def fact_path(name: str) -> tuple[str, ...]:
@@ -100,7 +101,8 @@ def leaf_test(op: str, value: Scalar | tuple[Scalar, ...]) -> ValueTest:
     if op == "matches":
         assert isinstance(value, str), f"'matches' takes a regular expression, got {value!r}"
         search = re.compile(value).search
-        return lambda v: isinstance(v, str) and search(v) is not None
+        # a manager's regex runs on every event: bounding its input bounds a backtracking pattern
+        return lambda v: isinstance(v, str) and search(v[:MATCH_INPUT_LIMIT]) is not None
     raise ValueError(f"unknown operator {op!r}")
 
 
