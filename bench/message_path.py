@@ -30,22 +30,8 @@ from websockets.sync.client import connect
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.realtime_bench import ADMIN, start  # noqa: E402
 from livechat.engine.embedded_redis import EmbeddedRedis, free_port  # noqa: E402
-
-ADMIN = ("admin", "bench-admin-password")
-
-
-def start(cmd: list[str], env: dict[str, str], url: str) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(url, timeout=1)
-            return proc
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError(f"{cmd} did not start")
 
 
 def setup_chat(base: str) -> tuple[dict[str, str], str, str]:
