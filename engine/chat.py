@@ -45,6 +45,10 @@ async def open_chat(rt: Runtime, visitor: dict[str, Any], department: str) -> tu
     for _ in range(2):
         rid = new_id()
         if await rt.redis.set(key, rid, nx=True):
+            existing = await _open_room_of(rt, visitor["token"])
+            if existing is not None:  # an open chat from before the claim existed (restored data)
+                await rt.redis.set(key, existing["_id"])
+                return existing, False
             return await request_chat(rt, visitor, department, rid), True
         claimed = await rt.redis.get(key)
         if claimed is None:
@@ -59,6 +63,15 @@ async def open_chat(rt: Runtime, visitor: dict[str, Any], department: str) -> tu
             return room, False
         await lua.compare_and_delete(rt.redis, key, claimed.decode())  # stale: closed or never created
     raise ChatError("error-busy", "Could not open a chat; try again")
+
+
+async def _open_room_of(rt: Runtime, token: str) -> dict[str, Any] | None:
+    from livechat.engine.state import visitors
+
+    for room in await rooms.get_many(rt.redis, (await visitors.room_ids(rt.redis, token))[:5]):
+        if room["open"]:
+            return room
+    return None
 
 
 async def request_chat(rt: Runtime, visitor: dict[str, Any], department: str, rid: str) -> dict[str, Any]:

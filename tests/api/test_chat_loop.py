@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import redis
+
+from livechat.engine import keys
+from livechat.engine.embedded_redis import EmbeddedRedis
 from tests.helpers import Api
 
 
@@ -157,3 +161,12 @@ def test_closed_chats_remember_who_served_them(api: Api) -> None:
     assert [r["_id"] for r in closed] == [rid] and closed[0]["servedBy"]["_id"] == agent_id
     mine = api.ok(api.get("livechat/rooms", agent, open="false"))["rooms"]
     assert [r["_id"] for r in mine] == [rid]  # an agent finds the chats it closed
+
+
+def test_an_open_chat_is_found_even_without_its_claim(api: Api, redis_server: EmbeddedRedis) -> None:
+    """Data restored from before the one-open-chat claim still gives the visitor their chat."""
+    api.agent("bruno")
+    token = api.visitor()
+    rid = api.room(token)["_id"]
+    redis.Redis.from_url(redis_server.url).delete(keys.visitor_open_room(token))
+    assert api.room(token)["_id"] == rid
