@@ -37,6 +37,7 @@ from livechat.engine import bootstrap, keys
 from livechat.engine.realtime import Hub
 from livechat.engine.rules.store import RuleStore
 from livechat.engine.runtime import Jobs, Runtime
+from livechat.engine.state import settings
 
 # Per process; each Redis call in flight holds one. redis-py's default (100) fails a burst of
 # a few hundred concurrent requests; a blocking pool would cost a timeout context per call.
@@ -49,7 +50,6 @@ class CountRequests:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.counts: Counter[str] = Counter()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -95,7 +95,8 @@ async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
     await bootstrap.ensure_admin(redis)
     hub = Hub(redis)
     await hub.start()
-    background = [asyncio.create_task(_flush_counts(redis)), asyncio.create_task(rules.follow(matcher))]
+    background = [asyncio.create_task(_flush_counts(redis)), asyncio.create_task(rules.follow(matcher)),
+                  asyncio.create_task(settings.follow(redis))]
     try:
         yield {"rt": rt, "hub": hub}
     finally:

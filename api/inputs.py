@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from typing import Any
 
+import fastjsonschema
 import jsonschema
 from starlette.requests import Request
 
@@ -38,19 +40,30 @@ def _field_name(error: jsonschema.ValidationError) -> str:
     return ".".join(path) or "body"
 
 
+@cache
+def _fast(name: str) -> Callable[[Any], Any]:
+    """The same schema compiled to plain Python (fastjsonschema), ~25x quicker: it answers for
+    valid bodies (every request); jsonschema, the reference, judges and explains the rest.
+    tests/api/test_inputs.py holds the two to the same verdicts."""
+    return fastjsonschema.compile(schema(name), use_default=False)
+
+
 def validate(name: str, data: Any) -> None:
-    validator = _validator(name)
-    if validator.is_valid(data):  # half the cost of collecting errors, on the path every request takes
+    try:
+        _fast(name)(data)
         return
-    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
-    if errors:
-        first = errors[0]
-        field = _field_name(first)
-        if first.validator == "required":
-            raise bad_request(field, f"The '{field}' param is required")
-        if first.validator == "additionalProperties":
-            raise bad_request(field, f"Unknown field '{field}'")
-        raise bad_request(field, f"Invalid '{field}': {first.message}")
+    except fastjsonschema.JsonSchemaException:
+        pass
+    errors = sorted(_validator(name).iter_errors(data), key=lambda e: list(e.absolute_path))
+    if not errors:
+        return
+    first = errors[0]
+    field = _field_name(first)
+    if first.validator == "required":
+        raise bad_request(field, f"The '{field}' param is required")
+    if first.validator == "additionalProperties":
+        raise bad_request(field, f"Unknown field '{field}'")
+    raise bad_request(field, f"Invalid '{field}': {first.message}")
 
 
 async def body(request: Request, schema_name: str | None = None) -> dict[str, Any]:

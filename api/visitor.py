@@ -137,7 +137,7 @@ async def send_message(request: Request) -> JSONResponse:
     """A visitor's message; retrying with the same `_id` never doubles it."""
     rt = runtime(request)
     data = await inputs.body(request, "visitor-message")
-    current = await settings.recent(rt.redis)
+    current = await settings.current(rt.redis)
     if not current["Livechat_enabled"]:
         raise ApiError(400, "livechat-disabled", "Livechat is disabled")
     limit = int(current.get("Livechat_message_character_limit") or 0)

@@ -120,7 +120,8 @@ async def send_visitor_message(rt: Runtime, token: str, rid: str, text: str,
     used = rt.matcher.facts_read(EventType.MESSAGE_SENT)
     needs_visitor = any(f.startswith("visitor.") for f in used)
     reads = context.Reads(rid=rid, token=token if needs_visitor else None, visitor=needs_visitor,
-                          counts=not context.COUNT_FACTS.isdisjoint(used), room_record=False)
+                          counts=not context.COUNT_FACTS.isdisjoint(used), room_record=False,
+                          settings_version=False)
     message = rooms.make_message(rid, text, None, client_id, token=token)
     pipe = rt.redis.pipeline(transaction=False)
     reads.queue(pipe)

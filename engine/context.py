@@ -51,9 +51,11 @@ class Reads:
     counts: bool = True
     visitor: bool = True  # False: the rules read no visitor fact; the room still names its visitor
     room_record: bool = True  # False: the caller gets the room's hash elsewhere (from a script)
+    settings_version: bool = True  # False: trust this process's followed settings (settings.current)
 
     def queue(self, pipe: Any) -> None:
-        pipe.get(keys.SETTINGS_VERSION)
+        if self.settings_version:
+            pipe.get(keys.SETTINGS_VERSION)
         if self.counts:
             pipe.scard(keys.AVAILABLE_AGENTS)
             pipe.zcard(keys.QUEUE)
@@ -66,7 +68,8 @@ class Reads:
 async def from_reads(rt: Runtime, reads: Reads, results: list[Any], agent_id: str | None = None,
                      department_id: str | None = None, room_record: dict[bytes, bytes] | None = None) -> Context:
     at = iter(results)
-    ctx = Context(settings=await settings.cached(rt.redis, next(at)))
+    current = await (settings.cached(rt.redis, next(at)) if reads.settings_version else settings.current(rt.redis))
+    ctx = Context(settings=current)
     if reads.counts:
         ctx.available_agents, ctx.queue_length = int(next(at)), int(next(at))
     if reads.rid:

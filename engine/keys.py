@@ -8,6 +8,7 @@ PREFIX = "lc"
 
 # --- settings and configuration -------------------------------------------------
 SETTINGS = f"{PREFIX}:settings"
+SETTINGS_CHANNEL = f"{PREFIX}:settings:changed"
 SETTINGS_VERSION = f"{PREFIX}:settings:version"  # bumped on every change; processes cache until it moves
 RULESET_DOCS = f"{PREFIX}:rulesets"  # hash: ruleset name -> JSON document
 RULESET_VERSION = f"{PREFIX}:rulesets:version"  # bumped on every accepted change

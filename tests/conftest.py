@@ -18,6 +18,7 @@ import httpx
 import pytest
 import redis
 
+from livechat.engine import keys
 from livechat.engine.embedded_redis import EmbeddedRedis, free_port
 
 if TYPE_CHECKING:
@@ -85,7 +86,10 @@ def reset(redis_url: str) -> None:
 
     from livechat.engine.state import users
 
-    redis.Redis.from_url(redis_url).flushall()
+    client = redis.Redis.from_url(redis_url)
+    client.flushall()
+    client.publish(keys.SETTINGS_CHANNEL, "flushed")  # servers drop the settings they cached
+    client.close()
 
     async def admin() -> None:
         client = Redis.from_url(redis_url)

@@ -101,6 +101,7 @@ class Matcher:
         self._live: dict[str, _Live] = {}
         self._finalizer = weakref.finalize(self, _close_all, self._live)
         self._facts_read: dict[str, frozenset[str]] = {}
+        self._namespaces: dict[str, frozenset[str]] = {}
         for name, compiled in rulesets.items():
             self._live[name] = _Live(name, compiled)
 
@@ -136,7 +137,10 @@ class Matcher:
 
     def namespaces(self, event_type: str) -> frozenset[str]:
         """The fact namespaces (`visitor`, `agent`, ...) some rule on this event type reads."""
-        return frozenset(fact.partition(".")[0] for fact in self.facts_read(event_type))
+        found = self._namespaces.get(event_type)
+        if found is None:
+            found = self._namespaces[event_type] = frozenset(f.partition(".")[0] for f in self.facts_read(event_type))
+        return found
 
     def replace(self, name: str, compiled: CompiledRuleset) -> None:
         """Hot reload: the new rule set gets fresh engine handles; the swap is atomic."""
@@ -145,6 +149,7 @@ class Matcher:
             old = self._live.get(name)
             self._live[name] = fresh
             self._facts_read.clear()
+            self._namespaces.clear()
         if old is not None:
             old.close()  # no match can hold it: matches run under the lock we just released
 

@@ -1,6 +1,8 @@
 """Global settings: one Redis hash of JSON values, with defaults for everything unset."""
 
+import asyncio
 import json
+import logging
 import uuid
 from typing import Any
 
@@ -45,22 +47,51 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+RESYNC_S = 5.0  # a process that missed an announcement (reconnect, flush) catches up within this
+
+log = logging.getLogger("livechat.settings")
+
+
 class _Cache:
     """This process's copy, valid while the version counter in Redis has not moved."""
 
     version: bytes | None = None
     values: dict[str, Any] = DEFAULTS
+    followed = False  # a `follow` task applies every change as it is announced
 
 
 _cache = _Cache()
 
 
-async def recent(redis: Redis) -> dict[str, Any]:
-    """This process's copy as of its last read (at most one request old when traffic flows);
-    read now if there never was one. For checks on the hot path; decisions read `load`."""
-    if _cache.version is None:
-        return await load(redis)
-    return _cache.values
+async def current(redis: Redis) -> dict[str, Any]:
+    """The settings without a read, where a `follow` task keeps this process's copy fresh (API
+    processes: a change arrives within milliseconds); read otherwise."""
+    if _cache.followed and _cache.version is not None:
+        return _cache.values
+    return await load(redis)
+
+
+async def follow(redis: Redis) -> None:
+    """Apply every announced change; re-check now and then in case an announcement was missed."""
+    pubsub = redis.pubsub(ignore_subscribe_messages=True)
+    try:
+        while True:
+            try:
+                if not _cache.followed:
+                    await pubsub.subscribe(keys.SETTINGS_CHANNEL)
+                    await load(redis)
+                    _cache.followed = True
+                await pubsub.get_message(timeout=RESYNC_S)
+                await load(redis)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                _cache.followed = False
+                log.exception("following settings failed; retrying")
+                await asyncio.sleep(1)
+    finally:
+        _cache.followed = False
+        await pubsub.aclose()
 
 
 async def load(redis: Redis) -> dict[str, Any]:
@@ -89,6 +120,7 @@ async def put(redis: Redis, values: dict[str, Any]) -> None:
         pipe.hset(keys.SETTINGS, mapping={k: json.dumps(v) for k, v in values.items()})
         # a random stamp, not a counter: after a data loss or flush a counter repeats old values
         pipe.set(keys.SETTINGS_VERSION, uuid.uuid4().hex)
+        pipe.publish(keys.SETTINGS_CHANNEL, "changed")
         await pipe.execute()
 
 
