@@ -12,6 +12,8 @@ from typing import Any
 import redis as sync_redis
 from redis.asyncio import ConnectionPool, Redis
 from redis.driver_info import DriverInfo
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route
@@ -31,7 +33,7 @@ from livechat.api import (
     visitor,
     ws,
 )
-from livechat.api.errors import ApiError, handle_api_error
+from livechat.api.errors import ApiError, handle_api_error, handle_store_unavailable
 from livechat.api.openapi import openapi_json
 from livechat.engine import bootstrap, keys
 from livechat.engine.realtime import Hub
@@ -123,6 +125,7 @@ def create_app() -> Starlette:
     return Starlette(
         routes=routes(),
         middleware=[Middleware(CountRequests)],
-        exception_handlers={ApiError: handle_api_error},
+        exception_handlers={ApiError: handle_api_error, RedisConnectionError: handle_store_unavailable,
+                            RedisTimeoutError: handle_store_unavailable},
         lifespan=lifespan,
     )

@@ -53,3 +53,9 @@ async def handle_api_error(request: Request, exc: Exception) -> JSONResponse:
 
 def ok(**fields: Any) -> JSONResponse:
     return JSONResponse({**fields, "success": True})
+
+
+async def handle_store_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """Redis is unreachable (restarting): a clear 503 the client may retry, not a bare 500."""
+    return JSONResponse({"success": False, "error": "The service is briefly unavailable; retry shortly",
+                         "errorType": "error-unavailable"}, status_code=503, headers={"Retry-After": "1"})

@@ -17,7 +17,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from livechat.engine import chat, keys
 from livechat.engine.dispatch import dispatch
 from livechat.engine.events import EventType, event
-from livechat.engine.realtime import Hub
+from livechat.engine.realtime import RESYNC, Hub
 from livechat.engine.runtime import Runtime
 from livechat.engine.state import frames, rooms, routing, users, visitors
 
@@ -38,6 +38,10 @@ class Connection:
 
     def deliver(self, channel: str, data: str, replay: bool = False) -> None:
         rid = self.channels.get(channel)
+        if data is RESYNC:  # the process's subscription was lost and is back: replay the gap
+            if rid is not None:
+                asyncio.get_running_loop().create_task(self.catch_up(channel, rid))
+            return
         if rid is not None and rid in self.joining:
             self.joining[rid].append(data)
             return
@@ -86,6 +90,10 @@ class Connection:
         finally:
             held = self.joining.pop(rid)
         for data in [*missed, *held]:  # numbered frames already sent are dropped by seq
+            self.deliver(channel, data, replay=True)
+
+    async def catch_up(self, channel: str, rid: str) -> None:
+        for data in await frames.since(self.rt.redis, keys.room_frames(rid), self.sent_seq.get(rid, 0)):
             self.deliver(channel, data, replay=True)
 
     async def leave_room(self, rid: str) -> None:

@@ -19,6 +19,8 @@ Deliver = Callable[[str, str], None]
 """Called with (channel, raw frame) for every frame on a subscribed channel; must not block."""
 
 IDLE_CHANNEL = "lc:rt:idle"  # keeps the subscription open while no socket listens
+RESYNC = "resync"  # handed to listeners after a lost subscription came back: replay what you missed
+RESUBSCRIBE_PAUSE_S = 0.5  # between attempts while Redis is down
 
 
 class Hub:
@@ -58,18 +60,36 @@ class Hub:
                 await self.pubsub.unsubscribe(channel)
 
     async def _read(self) -> None:
+        broken = False
         while True:
             try:
-                message = await self.pubsub.get_message(timeout=1.0)
+                if broken:
+                    await self._resubscribe()
+                    broken = False
+                # listen() waits without a timer per message (get_message(timeout) arms one each call)
+                async for message in self.pubsub.listen():
+                    if message["type"] != "message":
+                        continue
+                    channel = message["channel"].decode()
+                    data = message["data"].decode()
+                    for deliver in tuple(self.subscribers.get(channel, ())):
+                        deliver(channel, data)
+                await asyncio.sleep(0.1)  # listen() only ends with no subscription; the idle channel keeps one
             except asyncio.CancelledError:
                 raise
-            except Exception:  # a lost connection: redis-py reconnects and resubscribes
-                log.exception("realtime subscription failed; retrying")
-                await asyncio.sleep(0.5)
-                continue
-            if message is None or message["type"] != "message":
-                continue
-            channel = message["channel"].decode()
-            data = message["data"].decode()
-            for deliver in tuple(self.subscribers.get(channel, ())):
-                deliver(channel, data)
+            except Exception as exc:  # Redis restarted or the link broke: start over with a new subscription
+                log.warning("realtime subscription lost (%s); resubscribing", exc)
+                broken = True
+                await asyncio.sleep(RESUBSCRIBE_PAUSE_S)
+
+    async def _resubscribe(self) -> None:
+        """A fresh subscription to every channel in use; then every listener is told to catch up
+        (frames published while the link was down are in the streams, not in the subscription)."""
+        async with self._lock:
+            old, self.pubsub = self.pubsub, self.redis.pubsub(ignore_subscribe_messages=True)
+            with contextlib.suppress(Exception):
+                await old.aclose()
+            await self.pubsub.subscribe(IDLE_CHANNEL, *self.subscribers)
+        for channel, listeners in list(self.subscribers.items()):
+            for deliver in tuple(listeners):
+                deliver(channel, RESYNC)
