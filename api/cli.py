@@ -16,6 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 DEFAULT_PORT = 3000
+# On Ctrl-C/SIGTERM open widgets and consoles get this long before their sockets are cut; they
+# reconnect (with `since`) to whichever process is up.
+GRACEFUL_SHUTDOWN_S = 3
 
 
 def _uvicorn_server() -> type:
@@ -66,7 +69,7 @@ def serve(args: argparse.Namespace) -> int:
               f"    manager console {base}/manager\n    demo page       {base}/demo\n", flush=True)
         config = uvicorn.Config("livechat.api.app:create_app", factory=True, host=args.host, port=port,
                                 log_level=os.environ.get("LIVECHAT_LOG_LEVEL", "info"), ws_ping_interval=None,
-                                proxy_headers=True)
+                                proxy_headers=True, timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S)
         _Server(config).run()
     finally:
         _stop_groups(workers)

@@ -32,6 +32,7 @@ def start_serve(data_dir: Path, port: int, log: Path, **env: str) -> subprocess.
         except httpx.HTTPError:
             time.sleep(0.1)
     proc.kill()
+    proc.wait()
     raise AssertionError(f"serve did not start: {log.read_text()}")
 
 

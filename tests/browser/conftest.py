@@ -59,6 +59,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             process.wait(10)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
         log.close()
         redis.stop()
 
