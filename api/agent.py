@@ -62,7 +62,7 @@ async def send_message(request: Request) -> JSONResponse:
     user, room = await room_for_agent(request, data["rid"], "message.rid")
     author = {"_id": user.id, "username": user.username, "name": user.name}
     try:
-        message, _ = await chat.send_message(runtime(request), room, author, data["msg"], data.get("_id"), "agent")
+        message = await chat.send_agent_message(runtime(request), room, author, data["msg"], data.get("_id"))
     except chat.ChatError as exc:
         raise bad_request("message.rid", str(exc), exc.error) from exc
     return ok(message=message)

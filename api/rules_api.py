@@ -180,10 +180,8 @@ async def _arrived(request: Request, token: str, rid: str | None) -> tuple[Runti
         if room is None or room["token"] != token:
             raise bad_request("rid", "Invalid room", "invalid-room")
         return rt, rid if room["open"] else None
-    for room in await rooms.get_many(rt.redis, (await visitors.room_ids(rt.redis, token))[:5]):
-        if room["open"]:
-            return rt, room["_id"]
-    return rt, None
+    room = await rooms.open_of_visitor(rt.redis, token)
+    return rt, room["_id"] if room else None
 
 
 @documented(request="page-visited")

@@ -71,14 +71,13 @@ async def _add_visitor(rt: Runtime, token: str, config: dict[str, Any]) -> None:
     if visitor is None:
         return
     config["guest"] = visitors.public(visitor)
-    for room in await rooms.get_many(rt.redis, (await visitors.room_ids(rt.redis, token))[:5]):
-        if not room["open"]:
-            continue
-        agent = await users.get(rt.redis, room["servedBy"]) if room["servedBy"] else None
-        config["room"] = views.room(room, {"username": agent.username} if agent else None)
-        if agent:
-            config["agent"] = {"_id": agent.id, "username": agent.username, "name": agent.name}
-        if room["status"] == rooms.QUEUED:
-            waiting = await routing.queue(rt.redis)
-            config["queueInfo"] = {"spot": waiting.index(room["_id"]) + 1 if room["_id"] in waiting else 0}
-        break
+    room = await rooms.open_of_visitor(rt.redis, token)
+    if room is None:
+        return
+    agent = await users.get(rt.redis, room["servedBy"]) if room["servedBy"] else None
+    config["room"] = views.room(room, {"username": agent.username} if agent else None)
+    if agent:
+        config["agent"] = {"_id": agent.id, "username": agent.username, "name": agent.name}
+    if room["status"] == rooms.QUEUED:
+        waiting = await routing.queue(rt.redis)
+        config["queueInfo"] = {"spot": waiting.index(room["_id"]) + 1 if room["_id"] in waiting else 0}

@@ -15,7 +15,7 @@ from livechat.engine import chat, keys
 from livechat.engine.context import Context, max_chats
 from livechat.engine.events import EventType, event
 from livechat.engine.runtime import Runtime
-from livechat.engine.state import custom_fields, frames, rooms, routing, timers, triggers, users, visitors
+from livechat.engine.state import custom_fields, frames, rooms, routing, timers, triggers, users
 
 Event = dict[str, Any]
 Action = Callable[[Runtime, Context, Event, dict[str, Any]], Awaitable[list[Event]]]
@@ -205,8 +205,7 @@ async def _open_room(rt: Runtime, token: str | None) -> dict[str, Any] | None:
     """The visitor's open chat, for an event that named none (a timer started before it opened)."""
     if not token:
         return None
-    found = await rooms.get_many(rt.redis, (await visitors.room_ids(rt.redis, token))[:5])
-    return next((room for room in found if room["open"]), None)
+    return await rooms.open_of_visitor(rt.redis, token)
 
 
 async def _next_agent(rt: Runtime, ctx: Context) -> dict[str, Any]:

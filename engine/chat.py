@@ -45,7 +45,7 @@ async def open_chat(rt: Runtime, visitor: dict[str, Any], department: str) -> tu
     for _ in range(2):
         rid = new_id()
         if await rt.redis.set(key, rid, nx=True):
-            existing = await _open_room_of(rt, visitor["token"])
+            existing = await rooms.open_of_visitor(rt.redis, visitor["token"])
             if existing is not None:  # an open chat from before the claim existed (restored data)
                 await rt.redis.set(key, existing["_id"])
                 return existing, False
@@ -63,15 +63,6 @@ async def open_chat(rt: Runtime, visitor: dict[str, Any], department: str) -> tu
             return room, False
         await lua.compare_and_delete(rt.redis, key, claimed.decode())  # stale: closed or never created
     raise ChatError("error-busy", "Could not open a chat; try again")
-
-
-async def _open_room_of(rt: Runtime, token: str) -> dict[str, Any] | None:
-    from livechat.engine.state import visitors
-
-    for room in await rooms.get_many(rt.redis, (await visitors.room_ids(rt.redis, token))[:5]):
-        if room["open"]:
-            return room
-    return None
 
 
 async def request_chat(rt: Runtime, visitor: dict[str, Any], department: str, rid: str) -> dict[str, Any]:
@@ -93,24 +84,17 @@ async def _open_with_trigger_messages(rt: Runtime, rid: str, token: str) -> None
         await rooms.append_message(rt.redis, {**message, "rid": rid}, message["_id"], "systemMsgs")
 
 
-async def send_message(rt: Runtime, room: dict[str, Any], author: dict[str, Any], text: str,
-                       client_id: str | None, sender: str,
-                       ctx: Context | None = None) -> tuple[dict[str, Any], bool]:
-    """Append a visitor's or agent's message; (message, created). Retries with the same id are no-ops."""
-    token = room["token"] if sender == "visitor" else None
-    message = rooms.make_message(room["_id"], text, author, client_id, token=token)
-    counter = "visitorMsgs" if sender == "visitor" else "agentMsgs"
-    outcome, stored, _ = await rooms.append_message(rt.redis, message, client_id, counter)
+async def send_agent_message(rt: Runtime, room: dict[str, Any], author: dict[str, Any], text: str,
+                             client_id: str | None) -> dict[str, Any]:
+    """An agent's (or manager's) message; a retry with the same client id is stored once."""
+    message = rooms.make_message(room["_id"], text, author, client_id)
+    outcome, stored, _ = await rooms.append_message(rt.redis, message, client_id, "agentMsgs")
     if outcome == "closed":
         raise ChatError("room-closed", "This chat is closed")
     if outcome == "new":
-        if ctx is not None and ctx.room is not None:  # reuse what the caller read: one less round trip
-            ctx.room["msgs"] += 1
-            ctx.room[counter] += 1
-        await dispatch(rt, event(EventType.MESSAGE_SENT, rid=room["_id"], token=room["token"], sender=sender,
-                                 text=text, message_id=stored["_id"], agent_id=room["servedBy"] or None),
-                       ctx)
-    return stored, outcome == "new"
+        await dispatch(rt, event(EventType.MESSAGE_SENT, rid=room["_id"], token=room["token"], sender="agent",
+                                 text=text, message_id=stored["_id"], agent_id=room["servedBy"] or None))
+    return stored
 
 
 async def send_visitor_message(rt: Runtime, token: str, rid: str, text: str,

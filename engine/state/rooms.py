@@ -138,6 +138,16 @@ async def get_many(redis: Redis, rids: list[str]) -> list[dict[str, Any]]:
     return [room for room in found if room is not None]
 
 
+# A visitor's open chat is among their newest; older ones are closed.
+RECENT_ROOMS_SCANNED = 5
+
+
+async def open_of_visitor(redis: Redis, token: str) -> dict[str, Any] | None:
+    """The visitor's open chat, if any."""
+    rids = [r.decode() for r in await redis.zrevrange(keys.visitor_rooms(token), 0, RECENT_ROOMS_SCANNED - 1)]
+    return next((room for room in await get_many(redis, rids) if room["open"]), None)
+
+
 async def update(redis: Redis, rid: str, values: dict[str, Any]) -> None:
     mapping = {k: json.dumps(v) if isinstance(v, list | dict) else str(v) for k, v in values.items()}
     await redis.hset(keys.room(rid), mapping=mapping)

@@ -63,9 +63,7 @@ class Console {
     const form = e.target;
     $('login-error').textContent = '';
     try {
-      const { data } = await this.rest.post('login', { user: form.user.value.trim(), password: form.password.value });
-      this.session = data;
-      sessions.save(data);
+      this.session = await sessions.logIn(this.rest, form.user.value.trim(), form.password.value);
       form.password.value = '';
       await this.enter();
     } catch (err) {
@@ -76,12 +74,7 @@ class Console {
 
   async logout() {
     this.socket.stop();
-    try {
-      await this.rest.post('logout', {});
-    } catch {
-      // the session may already be gone
-    }
-    sessions.clear();
+    await sessions.logOut(this.rest);
     location.reload();
   }
 

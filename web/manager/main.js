@@ -94,9 +94,7 @@ class ManagerConsole {
     const form = e.target;
     $('login-error').textContent = '';
     try {
-      const { data } = await this.rest.post('login', { user: form.user.value.trim(), password: form.password.value });
-      this.session = data;
-      sessions.save(data);
+      this.session = await sessions.logIn(this.rest, form.user.value.trim(), form.password.value);
       form.password.value = '';
       await this.enter();
     } catch (err) {
@@ -110,12 +108,7 @@ class ManagerConsole {
 
   async logout() {
     this.leavePage();
-    try {
-      await this.rest.post('logout', {});
-    } catch {
-      // the session may already be gone
-    }
-    sessions.clear();
+    await sessions.logOut(this.rest);
     location.reload();
   }
 

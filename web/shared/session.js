@@ -21,6 +21,23 @@ export class SessionStore {
   clear() {
     localStorage.removeItem(this.key);
   }
+
+  /** Log in through `rest`; the session is kept and returned. */
+  async logIn(rest, user, password) {
+    const { data } = await rest.post('login', { user, password });
+    this.save(data);
+    return data;
+  }
+
+  /** Log out and forget the session (the server may have dropped it already). */
+  async logOut(rest) {
+    try {
+      await rest.post('logout', {});
+    } catch {
+      // the session may already be gone
+    }
+    this.clear();
+  }
 }
 
 export function authHeaders(session) {
